@@ -1,0 +1,177 @@
+// One validated configuration from the environment and an optional accounts file
+// (MPSYNC_ACCOUNTS_FILE, JSON or YAML). Secrets live only here, in memory: they are
+// never written to the database, logs or API responses.
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+import { ConfigError } from "./errors.ts";
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
+
+export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+const scheduleSchema = z
+  .object({
+    incrementalEveryMinutes: z.number().int().positive().default(15),
+    /** cron pattern of the periodic full run (server time zone UTC) */
+    fullCron: z.string().min(9).default("0 3 * * *"),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+const accountSchema = z
+  .object({
+    appId: z.string().min(1),
+    name: z.string().optional(),
+    tokenKind: z.enum(TOKEN_KINDS).default("stable"),
+    appSecret: z.string().min(1).optional(),
+    /** third-party platform (tokenKind authorizer) */
+    componentAppId: z.string().min(1).optional(),
+    componentAppSecret: z.string().min(1).optional(),
+    componentVerifyTicket: z.string().min(1).optional(),
+    authorizerRefreshToken: z.string().min(1).optional(),
+    /** pages fetched at once for one source of this account */
+    concurrency: z.number().int().min(1).max(16).default(2),
+    schedule: scheduleSchema.default({ incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.tokenKind === "authorizer") {
+      for (const k of ["componentAppId", "componentAppSecret", "componentVerifyTicket", "authorizerRefreshToken"] as const) {
+        if (!a[k]) ctx.addIssue({ code: "custom", path: [k], message: `is required for tokenKind authorizer` });
+      }
+    } else if (!a.appSecret) {
+      ctx.addIssue({ code: "custom", path: ["appSecret"], message: `is required for tokenKind ${a.tokenKind}` });
+    }
+  });
+
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+const accountsFileSchema = z.object({ accounts: z.array(accountSchema).min(1) }).strict();
+
+export interface AppConfig {
+  databaseUrl: string;
+  db: { poolSize: number; connectionTimeoutMs: number; idleTimeoutMs: number; statementTimeoutMs: number };
+  redisUrl: string;
+  /** prefix of every Redis key mpsync writes (tokens, locks, BullMQ queues) */
+  redisPrefix: string;
+  logLevel: string;
+  wechatBaseUrl: string;
+  accounts: AccountConfig[];
+  worker: { concurrency: number; shutdownTimeoutMs: number };
+  http: { port: number | undefined; host: string; adminToken: string | undefined };
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return def;
+  }
+  return n;
+}
+
+function collect(problems: string[], fn: () => string): string {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError) problems.push(...e.problems);
+    else throw e;
+    return "";
+  }
+}
+
+function formatIssues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => `${prefix}${i.path.length ? i.path.join(".") : ""} ${i.message}`.trim());
+}
+
+function loadAccountsFile(file: string, problems: string[]): AccountConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    problems.push(`MPSYNC_ACCOUNTS_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}: ${file})`);
+    return [];
+  }
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    problems.push(`MPSYNC_ACCOUNTS_FILE is not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`);
+    return [];
+  }
+  const parsed = accountsFileSchema.safeParse(data);
+  if (!parsed.success) {
+    problems.push(...formatIssues("MPSYNC_ACCOUNTS_FILE: ", parsed.error));
+    return [];
+  }
+  const seen = new Set<string>();
+  for (const a of parsed.data.accounts) {
+    if (seen.has(a.appId)) problems.push(`MPSYNC_ACCOUNTS_FILE: appId ${a.appId} is listed twice`);
+    seen.add(a.appId);
+  }
+  return parsed.data.accounts;
+}
+
+/**
+ * Reads and validates every setting. Throws one ConfigError listing every problem.
+ * `requireAccounts` is false for commands that need no WeChat account (migrate, simulator).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { requireAccounts?: boolean } = {}): AppConfig {
+  const problems: string[] = [];
+  const databaseUrl = collect(problems, () => parseDatabaseUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL));
+  const redisUrl = collect(problems, () => parseRedisUrl(env.REDIS_URL || DEFAULT_REDIS_URL));
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  const wechatBaseUrl = (env.WECHAT_API_BASE_URL || "https://api.weixin.qq.com").replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]+/.test(wechatBaseUrl)) problems.push(`WECHAT_API_BASE_URL must be an http(s) URL (got "${wechatBaseUrl}")`);
+  const redisPrefix = env.MPSYNC_REDIS_PREFIX || "mpsync";
+  if (!/^[A-Za-z0-9:_-]+$/.test(redisPrefix)) problems.push(`MPSYNC_REDIS_PREFIX may hold only letters, digits, ':', '_' and '-'`);
+
+  const db = {
+    poolSize: intSetting(env, "DATABASE_POOL_SIZE", 10, 1, 200, problems),
+    connectionTimeoutMs: intSetting(env, "DATABASE_CONNECT_TIMEOUT_MS", 10_000, 100, 600_000, problems),
+    idleTimeoutMs: intSetting(env, "DATABASE_IDLE_TIMEOUT_MS", 30_000, 100, 3_600_000, problems),
+    statementTimeoutMs: intSetting(env, "DATABASE_STATEMENT_TIMEOUT_MS", 60_000, 0, 3_600_000, problems),
+  };
+  const worker = {
+    concurrency: intSetting(env, "WORKER_CONCURRENCY", 4, 1, 64, problems),
+    shutdownTimeoutMs: intSetting(env, "WORKER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000, problems),
+  };
+  const httpPortRaw = env.HTTP_PORT;
+  const http = {
+    port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
+    host: env.HTTP_HOST || "0.0.0.0",
+    adminToken: env.ADMIN_TOKEN || undefined,
+  };
+  if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
+
+  let accounts: AccountConfig[] = [];
+  if (env.MPSYNC_ACCOUNTS_FILE) {
+    accounts = loadAccountsFile(env.MPSYNC_ACCOUNTS_FILE, problems);
+  } else if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) {
+    const parsed = accountSchema.safeParse({
+      appId: env.WECHAT_APP_ID,
+      appSecret: env.WECHAT_APP_SECRET,
+      tokenKind: env.WECHAT_TOKEN_KIND || "stable",
+    });
+    if (parsed.success) accounts = [parsed.data];
+    else
+      problems.push(
+        ...parsed.error.issues.map((i) => {
+          const key = String(i.path[0] ?? "");
+          const setting = key === "appId" ? "WECHAT_APP_ID" : key === "appSecret" ? "WECHAT_APP_SECRET" : key === "tokenKind" ? "WECHAT_TOKEN_KIND" : key;
+          return `${setting} ${i.message}`;
+        }),
+      );
+  }
+  if (opts.requireAccounts && accounts.length === 0 && problems.length === 0) {
+    problems.push("no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, accounts, worker, http };
+}

@@ -1,0 +1,75 @@
+// Per test file: a database cloned from the migrated template and a Redis key prefix
+// of its own, both removed when the file ends.
+import pg from "pg";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll } from "vitest";
+import { withDatabase } from "../../src/config/database.ts";
+import { createPrisma, type PrismaClient } from "../../src/store/prisma.ts";
+import { redisUrl, serverUrl, TEMPLATE_ENV } from "./servers.ts";
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  prisma: PrismaClient;
+  /** a plain pg client for assertions in SQL */
+  sql: pg.Pool;
+}
+
+/** Creates a fresh migrated database for this test file (call at module top level). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = process.env[TEMPLATE_ENV];
+  if (!template) throw new Error(`${TEMPLATE_ENV} is not set: run the tests through vitest (test/helpers/global-setup.ts)`);
+  const name = `mpsync_test_${randomBytes(6).toString("hex")}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+      break;
+    } catch (e) {
+      // two files cloning at the same instant: "source database is being accessed by other users"
+      if ((e as { code?: string }).code !== "55006" || attempt > 20) throw e;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    }
+  }
+  const url = withDatabase(serverUrl, name);
+  const prisma = createPrisma(url, { poolSize: 5, connectionTimeoutMs: 10_000, idleTimeoutMs: 10_000, statementTimeoutMs: 60_000 });
+  const sql = new pg.Pool({ connectionString: url, max: 3 });
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await sql.end();
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  });
+  return { name, url, prisma, sql };
+}
+
+export interface TestRedis {
+  url: string;
+  prefix: string;
+  redis: Redis;
+}
+
+/** A Redis key prefix of this file's own; its keys are deleted when the file ends. */
+export function createTestRedis(): TestRedis {
+  const prefix = `mpsync-test:${randomBytes(6).toString("hex")}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  afterAll(async () => {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    redis.disconnect();
+  });
+  return { url: redisUrl, prefix, redis };
+}
