@@ -1,0 +1,44 @@
+// pino with redaction of every place a secret can sit. Messages themselves are built
+// without secrets (see src/wechat/); redaction is the second line of defence.
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  "secret", "appSecret", "app_secret", "*.secret", "*.appSecret", "*.app_secret",
+  "access_token", "accessToken", "*.access_token", "*.accessToken",
+  "token", "*.token", "authorization", "*.authorization", "headers.authorization", "req.headers.authorization",
+  "componentAppSecret", "*.componentAppSecret", "componentVerifyTicket", "*.componentVerifyTicket",
+  "authorizerRefreshToken", "*.authorizerRefreshToken", "authorizer_refresh_token", "*.authorizer_refresh_token",
+  "authorizer_access_token", "*.authorizer_access_token", "component_access_token", "*.component_access_token",
+  "adminToken", "*.adminToken", "password", "*.password",
+];
+
+/** Replaces access_token=… (and similar) query parameters in any string. */
+export function scrubSecrets(text: string): string {
+  return text.replace(
+    /((?:access_token|component_access_token|authorizer_access_token|secret|appsecret|authorizer_refresh_token)=)[^&\s"']+/gi,
+    "$1***",
+  );
+}
+
+export function createLogger(level = process.env.LOG_LEVEL ?? "info", destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: "mpsync" },
+      redact: { paths: REDACT_PATHS, censor: "***" },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // the last line of defence for secrets inside message strings and error messages
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === "string" ? scrubSecrets(a) : a)) as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        err: (e: Error) => ({ type: e.name, message: scrubSecrets(e.message), ...("errcode" in e ? { errcode: (e as { errcode: unknown }).errcode } : {}) }),
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,117 @@
+// Contract of the WeChat API simulator (src/simulator/). Tests, the demo and the
+// benchmark start it in-process (startSimulator) or as `mpsync simulator`, and talk to
+// it over real HTTP exactly as mpsync talks to api.weixin.qq.com.
+
+export type SimMaterialType = "image" | "video" | "voice" | "news";
+
+export interface SimNewsItem {
+  title: string;
+  author: string;
+  digest: string;
+  content: string;
+  content_source_url: string;
+  thumb_media_id: string;
+  thumb_url: string;
+  show_cover_pic: number;
+  need_open_comment: number;
+  only_fans_can_comment: number;
+  url: string;
+  is_deleted: boolean;
+}
+
+export interface SimArticle {
+  article_id: string;
+  create_time: number;
+  update_time: number;
+  news_item: SimNewsItem[];
+}
+
+export interface SimMaterial {
+  media_id: string;
+  type: SimMaterialType;
+  name: string;
+  /** images only (video/voice have none, as recorded responses show) */
+  url?: string;
+  create_time: number;
+  update_time: number;
+  /** news materials only */
+  news_item?: SimNewsItem[];
+}
+
+export interface SeedOptions {
+  seed: number;
+  published: number;
+  /** news items per article: 1..max (default 8) */
+  maxNewsItems?: number;
+  /** average HTML body size in bytes (default 2000) */
+  contentBytes?: number;
+  /** fraction of news items flagged is_deleted (default 0.05) */
+  deletedNewsItemRate?: number;
+  materials: Partial<Record<SimMaterialType, number>>;
+}
+
+/** Fault injection; each applies to the endpoints listed (all list/count endpoints when omitted). */
+export interface FaultOptions {
+  latencyMs?: number;
+  jitterMs?: number;
+  /** probability of {errcode:-1} per request */
+  systemBusyRate?: number;
+  /** probability of HTTP 500/502/503 */
+  http5xxRate?: number;
+  /** probability of a destroyed socket (connection reset) */
+  resetRate?: number;
+  /** probability of a truncated body */
+  truncateRate?: number;
+  /** the next N requests answer 45011 */
+  rateLimitBurst?: number;
+  /** after this many list calls, answer 45009 until reset */
+  quotaBudget?: number;
+  /** fixed errcode for every request (e.g. 40125, 48001), until cleared */
+  forceErrcode?: number;
+  /** the next N list responses get a malformed body (item without its key) */
+  malformedPages?: number;
+  endpoints?: string[];
+}
+
+export interface SimulatorOptions {
+  port?: number; // 0 = any free port (default)
+  host?: string; // default 127.0.0.1
+  seed?: SeedOptions;
+  apps?: { appId: string; secret: string }[];
+  component?: { appId: string; secret: string; verifyTicket: string; authorizers: { appId: string; refreshToken: string }[] };
+  tokenTtlSeconds?: number; // default 7200
+  /** legacy /cgi-bin/token: how long the previous token keeps working (default 300) */
+  legacyGraceSeconds?: number;
+  faults?: FaultOptions;
+}
+
+export interface SimulatorCounters {
+  /** endpoint path -> requests */
+  calls: Record<string, number>;
+  /** `${endpoint} ${errcode}` -> responses */
+  errcodes: Record<string, number>;
+}
+
+/** Called before each list request is answered: tests inject drift between pages here. */
+export type RequestHook = (req: { endpoint: string; body: Record<string, unknown>; callIndex: number }) => void | Promise<void>;
+
+export interface Simulator {
+  readonly url: string;
+  close(): Promise<void>;
+  /** the current lists, newest first, as the API would return them */
+  published(): SimArticle[];
+  materials(type: SimMaterialType): SimMaterial[];
+  publish(count?: number): SimArticle[];
+  deleteArticle(articleId: string): void;
+  deleteNewsItem(articleId: string, idx: number): void;
+  editArticle(articleId: string, patch?: Partial<SimNewsItem>, idx?: number): void;
+  addMaterial(type: SimMaterialType, count?: number): SimMaterial[];
+  deleteMaterial(mediaId: string): void;
+  editMaterial(mediaId: string, patch?: { name?: string }): void;
+  setFaults(faults: FaultOptions): void;
+  onRequest(hook: RequestHook | undefined): void;
+  counters(): SimulatorCounters;
+  resetCounters(): void;
+  /** expire every issued token now (forces 42001 on the next call) */
+  expireTokens(): void;
+}

@@ -1,0 +1,35 @@
+// The sync engine's public contract, used by jobs/, the CLI and the benchmark.
+
+export const SOURCES = ["published", "material:image", "material:video", "material:voice", "material:news"] as const;
+export type Source = (typeof SOURCES)[number];
+export type SyncMode = "full" | "incremental";
+export type SyncTrigger = "schedule" | "manual";
+
+export interface RunCounters {
+  pages: number;
+  apiCalls: number;
+  itemsSeen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  markedDeleted: number;
+}
+
+export interface RunProgress extends RunCounters {
+  runId: string;
+  source: Source;
+  /** items the list reported in total, when known */
+  totalCount: number | null;
+}
+
+export interface RunResult extends RunCounters {
+  runId: string;
+  source: Source;
+  mode: SyncMode;
+  status: "succeeded" | "failed";
+  durationMs: number;
+  /** why a full run did not mark absences deleted, when it did not */
+  consistencyNote: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+}

@@ -1,0 +1,99 @@
+// The client's public contract: WeChat's list responses normalised into plain,
+// validated values. The sync engine sees only these types, never raw JSON.
+
+export const MATERIAL_TYPES = ["image", "video", "voice", "news"] as const;
+export type MaterialType = (typeof MATERIAL_TYPES)[number];
+
+/** One news item (图文) of a published article or of a news material, as WeChat sends it. */
+export interface NewsItem {
+  title: string | null;
+  author: string | null;
+  digest: string | null;
+  /** HTML body; null when requested with no_content=1 or absent */
+  content: string | null;
+  contentSourceUrl: string | null;
+  thumbMediaId: string | null;
+  thumbUrl: string | null;
+  showCoverPic: number | null;
+  needOpenComment: number | null;
+  onlyFansCanComment: number | null;
+  url: string | null;
+  /** WeChat's own flag (freepublish); false when absent */
+  isDeleted: boolean;
+}
+
+export interface PublishedArticleItem {
+  articleId: string;
+  /** Unix seconds; from content.create_time when present */
+  createTime: number | null;
+  /** Unix seconds; item.update_time, else content.update_time */
+  updateTime: number | null;
+  newsItems: NewsItem[];
+}
+
+export interface MaterialItem {
+  mediaId: string;
+  type: MaterialType;
+  name: string | null;
+  /** image url; video/voice items usually have none */
+  url: string | null;
+  createTime: number | null;
+  updateTime: number | null;
+  /** only for type news */
+  newsItems: NewsItem[];
+}
+
+export interface ListPage<T> {
+  totalCount: number;
+  itemCount: number;
+  items: T[];
+  /** HTTP requests this call made, retries and token refreshes included */
+  attempts: number;
+}
+
+export interface MaterialCount {
+  image: number;
+  video: number;
+  voice: number;
+  news: number;
+}
+
+export interface ApiQuota {
+  dailyLimit: number;
+  used: number;
+  remain: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** What the sync engine needs from WeChat. One instance per account. */
+export interface WeChatClient {
+  readonly appId: string;
+  /** POST /cgi-bin/freepublish/batchget; count 1..20 (a larger count throws before any request) */
+  batchGetPublished(args: { offset: number; count: number; noContent?: boolean } & CallOptions): Promise<ListPage<PublishedArticleItem>>;
+  /** POST /cgi-bin/material/batchget_material; count 1..20 */
+  batchGetMaterial(args: { type: MaterialType; offset: number; count: number } & CallOptions): Promise<ListPage<MaterialItem>>;
+  /** GET /cgi-bin/material/get_materialcount */
+  getMaterialCount(opts?: CallOptions): Promise<MaterialCount>;
+  /** POST /cgi-bin/openapi/quota/get */
+  getQuota(cgiPath: string, opts?: CallOptions): Promise<ApiQuota>;
+}
+
+/** Observer for metrics: one event per HTTP request the client makes. */
+export interface RequestEvent {
+  appId: string;
+  /** path without query, e.g. /cgi-bin/freepublish/batchget */
+  endpoint: string;
+  /** WeChat errcode, 0 for success, null when no JSON body was read */
+  errcode: number | null;
+  /** HTTP status, null on a transport failure */
+  status: number | null;
+  durationMs: number;
+}
+
+export interface ClientObserver {
+  onRequest?(event: RequestEvent): void;
+  onTokenRefresh?(event: { appId: string; kind: string }): void;
+}
