@@ -33,3 +33,15 @@ export interface RunResult extends RunCounters {
   errorCode: number | null;
   errorMessage: string | null;
 }
+
+export interface SyncRequest {
+  /** accounts.app_id of a configured account */
+  appId: string;
+  source: Source;
+  mode: SyncMode;
+  trigger: SyncTrigger;
+  /** abort: finish the current page, save the checkpoint, reject with SyncAbortedError */
+  signal?: AbortSignal;
+  /** called after each committed page */
+  onProgress?: (p: RunProgress) => void;
+}

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config/config.ts";
-import { checkRedis } from "../redis/connection.ts";
+import { loadConfig } from "../../config/config.ts";
+import { checkRedis } from "../../redis/connection.ts";
 import { migrate } from "./migrate.ts";
-import { pendingSchemaDiff } from "../store/migrations.ts";
+import { pendingSchemaDiff } from "../../store/migrations.ts";
 
 export function register(program: Command): void {
   program

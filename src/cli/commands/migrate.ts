@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config/config.ts";
-import { ensureDatabase, checkDatabase } from "../store/database.ts";
-import { applyMigrations } from "../store/migrations.ts";
+import { loadConfig } from "../../config/config.ts";
+import { ensureDatabase, checkDatabase } from "../../store/database.ts";
+import { applyMigrations } from "../../store/migrations.ts";
 
 export async function migrate(databaseUrl: string): Promise<string[]> {
   await ensureDatabase(databaseUrl);
