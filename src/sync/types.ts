@@ -45,3 +45,14 @@ export interface SyncRequest {
   /** called after each committed page */
   onProgress?: (p: RunProgress) => void;
 }
+
+/**
+ * Runs syncs. `run` resolves with the finished run; when the run fails it is recorded
+ * in sync_runs (status failed, error_code, error_message) and the typed error is
+ * re-thrown: WeChatError subclasses (src/wechat/errors.ts, decide by `kind`),
+ * SyncLockedError, AccountThrottledError, SyncAbortedError, UnknownAccountError
+ * (src/sync/errors.ts).
+ */
+export interface SyncEngine {
+  run(req: SyncRequest): Promise<RunResult>;
+}

@@ -1,0 +1,33 @@
+// Sync-level failures. Jobs and the CLI decide by class, never by message.
+
+/** Another process runs this (account, source) right now. */
+export class SyncLockedError extends Error {
+  override readonly name = "SyncLockedError";
+  constructor(readonly appId: string, readonly source: string) {
+    super(`a sync of ${appId} ${source} is already running in another process`);
+  }
+}
+
+/** The account hit WeChat's daily quota (45009); no run starts before `until`. */
+export class AccountThrottledError extends Error {
+  override readonly name = "AccountThrottledError";
+  constructor(readonly appId: string, readonly until: Date) {
+    super(`account ${appId} is throttled by WeChat's daily quota (45009) until ${until.toISOString()}`);
+  }
+}
+
+/** The run stopped on request (shutdown); its checkpoint is saved and the next attempt resumes it. */
+export class SyncAbortedError extends Error {
+  override readonly name = "SyncAbortedError";
+  constructor(readonly runId: string) {
+    super(`sync run ${runId} stopped on request; it resumes from its checkpoint`);
+  }
+}
+
+/** The account is not in the configuration. */
+export class UnknownAccountError extends Error {
+  override readonly name = "UnknownAccountError";
+  constructor(readonly appId: string) {
+    super(`account ${appId} is not configured (WECHAT_APP_ID or MPSYNC_ACCOUNTS_FILE)`);
+  }
+}
