@@ -41,15 +41,18 @@ have_local_servers() {
 start_local_postgres() {
   # The distribution's cluster first (it is what a Debian install sets up), then a
   # project-local cluster in .services/ as a fallback for non-root users.
-  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ] && [ "$(id -u)" = 0 ]; then
-    local ver; ver="$(ls /etc/postgresql | sort -V | tail -1)"
-    local hba="/etc/postgresql/$ver/main/pg_hba.conf"
-    if [ -n "${INSTALLED_BY_US:-}" ] && [ -f "$hba" ]; then
-      # a fresh Debian cluster wants passwords on TCP; the default DATABASE_URL has none
-      sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  if command -v pg_lsclusters >/dev/null && [ "$(id -u)" = 0 ]; then
+    local ver name
+    read -r ver name < <(pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2; exit }')  || true
+    if [ -n "${ver:-}" ]; then
+      local hba="/etc/postgresql/$ver/$name/pg_hba.conf"
+      if [ -n "${INSTALLED_BY_US:-}" ] && [ -f "$hba" ]; then
+        # a fresh Debian cluster wants passwords on TCP; the default DATABASE_URL has none
+        sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+      fi
+      pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || true
+      wait_for postgres pg_up && return 0
     fi
-    pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
-    if wait_for postgres pg_up 2>/dev/null; then return 0; fi
   fi
   local bin; bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
   [ -n "$bin" ] || { echo "services: no PostgreSQL binaries found" >&2; return 1; }
