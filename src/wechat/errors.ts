@@ -32,8 +32,10 @@ export class WeChatApiError extends WeChatError {
     readonly errmsg: string,
     readonly endpoint: string,
     kind: ErrorKind,
+    /** the account (or third-party component) the call was made for; never a secret */
+    readonly appId?: string,
   ) {
-    super(`WeChat ${endpoint} failed with errcode ${errcode} (${errmsg})`, kind, errcode);
+    super(`WeChat ${endpoint} failed with errcode ${errcode} (${errmsg})${appId ? ` for appId ${appId}` : ""}`, kind, errcode);
   }
 }
 
@@ -85,5 +87,13 @@ export class MalformedResponseError extends WeChatError {
   override name = "MalformedResponseError";
   constructor(readonly endpoint: string, readonly field: string, detail: string) {
     super(`WeChat ${endpoint} returned a malformed response: ${field} ${detail}`, "malformed", null);
+  }
+}
+
+/** No token became available in time (another process holds the refresh lock and did not finish). */
+export class TokenUnavailableError extends WeChatError {
+  override name = "TokenUnavailableError";
+  constructor(readonly appId: string, waitedMs: number) {
+    super(`no access token for appId ${appId} became available within ${waitedMs} ms`, "transient", null);
   }
 }
