@@ -4,19 +4,12 @@
 import type { Logger } from "../logging/logger.ts";
 import { callJson, type CallContext, type RequestCounter } from "./call.ts";
 import type { WeChatError } from "./errors.ts";
-import { toMaterialPage, toPublishedPage } from "./normalize.ts";
-import { validate } from "./parse.ts";
+import { ENDPOINTS } from "./endpoints.ts";
+import { readMaterialCount, readMaterialPage, readPublishedPage, readQuota } from "./responses.ts";
 import { withRetry, type RetryPolicy } from "./retry.ts";
-import { materialCountSchema, materialPageSchema, publishedPageSchema, quotaSchema } from "./schemas.ts";
 import type { TokenProvider } from "./tokens/index.ts";
 import { MATERIAL_TYPES, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
 
-export const ENDPOINTS = {
-  publishedList: "/cgi-bin/freepublish/batchget",
-  materialList: "/cgi-bin/material/batchget_material",
-  materialCount: "/cgi-bin/material/get_materialcount",
-  quota: "/cgi-bin/openapi/quota/get",
-} as const;
 
 /** WeChat's page size limit: a caller asking for more has a bug, so fail before any request. */
 function checkPage(offset: number, count: number): void {
@@ -43,8 +36,7 @@ export class WeChatApiClient implements WeChatClient {
     const endpoint = ENDPOINTS.publishedList;
     const body = { offset: args.offset, count: args.count, no_content: args.noContent ? 1 : 0 };
     const counter: RequestCounter = { requests: 0 };
-    const raw = await this.call(counter, { method: "POST", endpoint, body }, (json) => validate(publishedPageSchema, json, endpoint), args.signal);
-    return toPublishedPage(raw, endpoint, counter.requests);
+    return this.call(counter, { method: "POST", endpoint, body }, (json) => readPublishedPage(json, counter.requests), args.signal);
   }
 
   async batchGetMaterial(args: { type: MaterialType; offset: number; count: number } & CallOptions): Promise<ListPage<MaterialItem>> {
@@ -53,20 +45,15 @@ export class WeChatApiClient implements WeChatClient {
     const endpoint = ENDPOINTS.materialList;
     const body = { type: args.type, offset: args.offset, count: args.count };
     const counter: RequestCounter = { requests: 0 };
-    const raw = await this.call(counter, { method: "POST", endpoint, body }, (json) => validate(materialPageSchema, json, endpoint), args.signal);
-    return toMaterialPage(raw, args.type, endpoint, counter.requests);
+    return this.call(counter, { method: "POST", endpoint, body }, (json) => readMaterialPage(json, args.type, counter.requests), args.signal);
   }
 
   async getMaterialCount(opts: CallOptions = {}): Promise<MaterialCount> {
-    const endpoint = ENDPOINTS.materialCount;
-    const r = await this.call({ requests: 0 }, { method: "GET", endpoint }, (json) => validate(materialCountSchema, json, endpoint), opts.signal);
-    return { image: r.image_count, video: r.video_count, voice: r.voice_count, news: r.news_count };
+    return this.call({ requests: 0 }, { method: "GET", endpoint: ENDPOINTS.materialCount }, readMaterialCount, opts.signal);
   }
 
   async getQuota(cgiPath: string, opts: CallOptions = {}): Promise<ApiQuota> {
-    const endpoint = ENDPOINTS.quota;
-    const r = await this.call({ requests: 0 }, { method: "POST", endpoint, body: { cgi_path: cgiPath } }, (json) => validate(quotaSchema, json, endpoint), opts.signal);
-    return { dailyLimit: r.quota.daily_limit, used: r.quota.used, remain: r.quota.remain };
+    return this.call({ requests: 0 }, { method: "POST", endpoint: ENDPOINTS.quota, body: { cgi_path: cgiPath } }, readQuota, opts.signal);
   }
 
   /** Releases the HTTP pools (when this client owns them). */

@@ -12,7 +12,7 @@ export * from "./types.ts";
 export * from "./errors.ts";
 export { Transport, DEFAULT_MAX_RESPONSE_BYTES, type TransportOptions } from "./transport.ts";
 export { retryPolicy, untilNextMinute, type RetryOptions } from "./retry.ts";
-export { ENDPOINTS } from "./client.ts";
+export { ENDPOINTS } from "./endpoints.ts";
 export type { TokenCacheOptions, TokenProvider } from "./tokens/index.ts";
 export { refreshTokenKey } from "./tokens/index.ts";
 

@@ -5,13 +5,13 @@
 import type { CallContext } from "../call.ts";
 import { callJson } from "../call.ts";
 import { TokenInvalidError } from "../errors.ts";
-import { validate } from "../parse.ts";
-import { authorizerTokenSchema, componentTokenSchema } from "../schemas.ts";
+import { ENDPOINTS } from "../endpoints.ts";
+import { readAuthorizerToken, readComponentToken } from "../responses.ts";
 import type { StoredValue } from "./cache.ts";
 import type { TokenFetcher, TokenProvider } from "./provider.ts";
 
-export const COMPONENT_TOKEN_ENDPOINT = "/cgi-bin/component/api_component_token";
-export const AUTHORIZER_TOKEN_ENDPOINT = "/cgi-bin/component/api_authorizer_token";
+const COMPONENT_TOKEN_ENDPOINT = ENDPOINTS.componentToken;
+const AUTHORIZER_TOKEN_ENDPOINT = ENDPOINTS.authorizerToken;
 
 export interface ComponentCredentials {
   componentAppId: string;
@@ -27,8 +27,7 @@ export function componentTokenFetcher(ctx: CallContext, c: ComponentCredentials)
       body: { component_appid: c.componentAppId, component_appsecret: c.componentAppSecret, component_verify_ticket: c.componentVerifyTicket },
       signal,
     });
-    const r = validate(componentTokenSchema, body, COMPONENT_TOKEN_ENDPOINT);
-    return { token: r.component_access_token, expiresInSeconds: r.expires_in };
+    return readComponentToken(body);
   };
 }
 
@@ -53,8 +52,8 @@ export function authorizerTokenFetcher(
       if (e instanceof TokenInvalidError) await args.component.invalidate(componentToken);
       throw e;
     }
-    const r = validate(authorizerTokenSchema, body, AUTHORIZER_TOKEN_ENDPOINT);
-    if (r.authorizer_refresh_token && r.authorizer_refresh_token !== refreshToken) await args.refreshToken.set(r.authorizer_refresh_token);
-    return { token: r.authorizer_access_token, expiresInSeconds: r.expires_in };
+    const answer = readAuthorizerToken(body);
+    if (answer.refreshToken && answer.refreshToken !== refreshToken) await args.refreshToken.set(answer.refreshToken);
+    return { token: answer.token, expiresInSeconds: answer.expiresInSeconds };
   };
 }

@@ -2,11 +2,11 @@
 // is why it must only ever be fetched under the shared lock (see provider.ts).
 import type { CallContext } from "../call.ts";
 import { callJson } from "../call.ts";
-import { validate } from "../parse.ts";
-import { accessTokenSchema } from "../schemas.ts";
+import { ENDPOINTS } from "../endpoints.ts";
+import { readAccessToken } from "../responses.ts";
 import type { TokenFetcher } from "./provider.ts";
 
-export const LEGACY_TOKEN_ENDPOINT = "/cgi-bin/token";
+const LEGACY_TOKEN_ENDPOINT = ENDPOINTS.legacyToken;
 
 export function legacyTokenFetcher(ctx: CallContext, appId: string, secret: string): TokenFetcher {
   return async (counter, signal) => {
@@ -16,7 +16,6 @@ export function legacyTokenFetcher(ctx: CallContext, appId: string, secret: stri
       query: { grant_type: "client_credential", appid: appId, secret },
       signal,
     });
-    const r = validate(accessTokenSchema, body, LEGACY_TOKEN_ENDPOINT);
-    return { token: r.access_token, expiresInSeconds: r.expires_in };
+    return readAccessToken(body, LEGACY_TOKEN_ENDPOINT);
   };
 }

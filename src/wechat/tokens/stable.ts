@@ -2,11 +2,11 @@
 // processes cannot knock each other out. force_refresh is never used (20 a day, for leaks).
 import type { CallContext } from "../call.ts";
 import { callJson } from "../call.ts";
-import { validate } from "../parse.ts";
-import { accessTokenSchema } from "../schemas.ts";
+import { ENDPOINTS } from "../endpoints.ts";
+import { readAccessToken } from "../responses.ts";
 import type { TokenFetcher } from "./provider.ts";
 
-export const STABLE_TOKEN_ENDPOINT = "/cgi-bin/stable_token";
+const STABLE_TOKEN_ENDPOINT = ENDPOINTS.stableToken;
 
 export function stableTokenFetcher(ctx: CallContext, appId: string, secret: string): TokenFetcher {
   return async (counter, signal) => {
@@ -16,7 +16,6 @@ export function stableTokenFetcher(ctx: CallContext, appId: string, secret: stri
       body: { grant_type: "client_credential", appid: appId, secret, force_refresh: false },
       signal,
     });
-    const r = validate(accessTokenSchema, body, STABLE_TOKEN_ENDPOINT);
-    return { token: r.access_token, expiresInSeconds: r.expires_in };
+    return readAccessToken(body, STABLE_TOKEN_ENDPOINT);
   };
 }

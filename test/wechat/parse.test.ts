@@ -1,0 +1,197 @@
+// The parser over the project's own fixtures (test/fixtures/wechat): every list, count
+// and token shape WeChat is known to send, plus the quirks and the malformed cases.
+import { readFileSync, readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { apiError, cleanErrmsg, errcodeKind } from "../../src/wechat/errcodes.ts";
+import {
+  ApiRetiredError,
+  ConfigurationError,
+  ForbiddenError,
+  MalformedResponseError,
+  QuotaExhaustedError,
+  RateLimitedError,
+  SystemBusyError,
+  TokenInvalidError,
+  TransportError,
+  WeChatApiError,
+} from "../../src/wechat/errors.ts";
+import { escapeControlCharsInStrings, parseJsonBody } from "../../src/wechat/parse.ts";
+import {
+  readAccessToken,
+  readAuthorizerToken,
+  readComponentToken,
+  readMaterialCount,
+  readMaterialPage,
+  readPublishedPage,
+  readQuota,
+} from "../../src/wechat/responses.ts";
+
+const dir = new URL("../fixtures/wechat/", import.meta.url);
+const bytes = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
+const json = (name: string) => parseJsonBody(bytes(name), "/test", 200);
+
+describe("fixtures", () => {
+  // every fixture that is not an error/malformed/truncated sample must parse into its type
+  const readers: [RegExp, (j: unknown) => unknown][] = [
+    [/^publish_batchget_/, (j) => readPublishedPage(j, 1)],
+    [/^material_(news|image)/, (j) => readMaterialPage(j, "news", 1)],
+    [/^material_video/, (j) => readMaterialPage(j, "video", 1)],
+    [/^material_voice/, (j) => readMaterialPage(j, "voice", 1)],
+    [/^materialcount/, readMaterialCount],
+    [/^quota_get/, readQuota],
+    [/^(token|stable_token)/, (j) => readAccessToken(j, "/cgi-bin/token")],
+    [/^component_token/, readComponentToken],
+    [/^authorizer_token/, readAuthorizerToken],
+  ];
+  const good = readdirSync(dir).filter((f) => f.endsWith(".json") && !/^(error_|malformed_|truncated_)/.test(f));
+
+  it("has a reader for every good fixture, and covers every response type", () => {
+    expect(good.length).toBeGreaterThanOrEqual(18);
+    for (const f of good) expect(readers.some(([re]) => re.test(f)), f).toBe(true);
+    for (const [re] of readers) expect(good.some((f) => re.test(f)), String(re)).toBe(true);
+  });
+
+  it.each(good)("parses %s", (f) => {
+    const reader = readers.find(([re]) => re.test(f));
+    expect(() => reader?.[1](json(f))).not.toThrow();
+  });
+});
+
+describe("tolerance", () => {
+  it("strips a UTF-8 BOM", () => {
+    expect(bytes("publish_batchget_doc_bom.json").slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+    const page = readPublishedPage(json("publish_batchget_doc_bom.json"), 1);
+    expect(page.items[0]?.articleId).toBe("ART_DOC_1");
+    expect(page.items[0]?.updateTime).toBe(1700000000);
+    expect(readMaterialCount(json("materialcount_doc_bom.json"))).toEqual({ image: 0, video: 0, voice: 0, news: 0 });
+    expect(readQuota(json("quota_get_doc_bom.json"))).toEqual({ dailyLimit: 100000, used: 12, remain: 99988 });
+  });
+
+  it("takes create/update time from content when the item has none (2021 recording) and unescapes \\/", () => {
+    const page = readPublishedPage(json("publish_batchget_2021_content_times.json"), 1);
+    expect(page).toMatchObject({ totalCount: 1, itemCount: 1, attempts: 1 });
+    const item = page.items[0]!;
+    expect(item).toMatchObject({ articleId: "pub2021-Kq8mZ0aa", createTime: 1633000100, updateTime: 1633000160 });
+    expect(item.newsItems[0]?.url).toBe("http://mp.weixin.qq.com/s?__biz=MzA5&mid=2650&idx=1#rd");
+    expect(item.newsItems[0]?.content).toContain('data-src="http://mmbiz.qpic.cn/');
+  });
+
+  it("keeps deleted flags, ignores unknown fields and nulls missing optional ones", () => {
+    const page = readPublishedPage(json("publish_batchget_multi_deleted_extra.json"), 1);
+    expect(page.items.map((i) => i.newsItems.map((n) => n.isDeleted))).toEqual([[false, true], [false]]);
+    expect(page.items[1]?.newsItems[0]).toEqual({
+      title: "minimal", author: null, digest: null, content: null, contentSourceUrl: null, thumbMediaId: null, thumbUrl: null,
+      showCoverPic: null, needOpenComment: null, onlyFansCanComment: null, url: null, isDeleted: false,
+    });
+    expect(page.items[0]?.newsItems[1]).not.toHaveProperty("brand_new_field");
+    expect(page.items[0]?.createTime).toBeNull();
+  });
+
+  it("escapes raw control characters inside strings instead of failing", () => {
+    const raw = bytes("publish_batchget_control_chars.json");
+    expect(() => JSON.parse(Buffer.from(raw).toString("utf8"))).toThrow();
+    const n = readPublishedPage(parseJsonBody(raw, "/t", 200), 1).items[0]!.newsItems[0]!;
+    expect(n.title).toBe("tab\there");
+    expect(n.digest).toBe("line1\nline2\r\u0001end");
+    expect(n.content).toBe("<p>\u000b</p>");
+    // outside strings and after escaped quotes nothing changes
+    expect(escapeControlCharsInStrings('{\n\t"a": "x\\"\ny"}')).toBe('{\n\t"a": "x\\"\\u000ay"}');
+  });
+
+  it("material news: content.create_time kept, item update_time preferred; image url kept; video/voice without url", () => {
+    const news = readMaterialPage(json("material_news_recorded.json"), "news", 2);
+    expect(news.items[0]).toMatchObject({ mediaId: "mat-news-9fXc1", type: "news", createTime: 1552000000, updateTime: 1552100000 });
+    expect(news.items[0]?.newsItems).toHaveLength(2);
+    const doc = readMaterialPage(json("material_news_doc_bom.json"), "news", 1);
+    expect(doc.items.map((i) => [i.createTime, i.updateTime])).toEqual([[112233, 223344], [null, 334455]]);
+    const img = readMaterialPage(json("material_image.json"), "image", 1);
+    expect(img.items[0]).toMatchObject({ mediaId: "img-media-aa1", name: "封面图1.jpg", url: "http://mmbiz.qpic.cn/mmbiz/img1/0?wx_fmt=jpeg", newsItems: [] });
+    const vid = readMaterialPage(json("material_video_no_url.json"), "video", 1);
+    expect(vid.items.map((i) => [i.mediaId, i.url, i.updateTime])).toEqual([["vid-media-01", null, 1465100200], ["vid-media-00", null, 1465100100]]);
+    expect(readMaterialPage(json("material_voice_no_url.json"), "voice", 1).items[0]?.type).toBe("voice");
+  });
+
+  it("reads counts and every token shape", () => {
+    expect(readMaterialCount(json("materialcount.json"))).toEqual({ image: 31, video: 2, voice: 5, news: 7 });
+    expect(readAccessToken(json("token.json"), "/t")).toEqual({ token: "legacy-fixture-token-0001", expiresInSeconds: 7200 });
+    expect(readAccessToken(json("stable_token.json"), "/t")).toEqual({ token: "stable-fixture-token-0002", expiresInSeconds: 6840 });
+    expect(readComponentToken(json("component_token.json")).token).toBe("component-fixture-token-0003");
+    expect(readAuthorizerToken(json("authorizer_token.json"))).toEqual({ token: "authorizer-fixture-token-0004", expiresInSeconds: 7200, refreshToken: "refresh-fixture-0005" });
+  });
+});
+
+describe("strictness", () => {
+  it("an item without its key is malformed, naming the field", () => {
+    const e = (() => {
+      try {
+        readPublishedPage(json("malformed_publish_missing_article_id.json"), 1);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(MalformedResponseError);
+    expect(e).toMatchObject({ kind: "malformed", field: "item[3].article_id", endpoint: "/cgi-bin/freepublish/batchget" });
+    expect((e as Error).message).toContain("item[3].article_id is missing");
+  });
+
+  it("an empty key is malformed too", () => {
+    expect(() => readMaterialPage({ total_count: 1, item_count: 1, item: [{ media_id: "" }] }, "image", 1)).toThrow(
+      expect.objectContaining({ field: "item[0].media_id" }),
+    );
+  });
+
+  it("item_count disagreeing with the items is malformed", () => {
+    expect(() => readMaterialPage(json("malformed_material_item_count_mismatch.json"), "image", 1)).toThrow(
+      expect.objectContaining({ name: "MalformedResponseError", field: "item_count" }),
+    );
+  });
+
+  it("missing counts and token fields are malformed", () => {
+    expect(() => readMaterialCount({ voice_count: 1, video_count: 1, image_count: 1 })).toThrow(expect.objectContaining({ field: "news_count" }));
+    expect(() => readAccessToken({ expires_in: 7200 }, "/cgi-bin/token")).toThrow(expect.objectContaining({ field: "access_token" }));
+    expect(() => readPublishedPage({ item_count: 0, item: [] }, 1)).toThrow(expect.objectContaining({ field: "total_count" }));
+  });
+
+  it("a truncated or non-JSON body is a transient TransportError", () => {
+    expect(() => parseJsonBody(bytes("truncated_publish.json"), "/cgi-bin/freepublish/batchget", 200)).toThrow(TransportError);
+    expect(() => parseJsonBody(new TextEncoder().encode("<html>502</html>"), "/x", 200)).toThrow(expect.objectContaining({ kind: "transient" }));
+  });
+});
+
+describe("errcodes", () => {
+  it("strips rid and hint suffixes from errmsg", () => {
+    const body = json("error_40001_rid_hint.json") as { errcode: number; errmsg: string };
+    const e = apiError(body.errcode, body.errmsg, "/cgi-bin/freepublish/batchget");
+    expect(e).toBeInstanceOf(TokenInvalidError);
+    expect(e.errmsg).toBe("invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r");
+    expect(cleanErrmsg("system error rid: 1234")).toBe("system error");
+    expect(cleanErrmsg(undefined)).toBe("");
+  });
+
+  it.each([
+    [-1, "transient", SystemBusyError],
+    [40001, "token", TokenInvalidError],
+    [40014, "token", TokenInvalidError],
+    [42001, "token", TokenInvalidError],
+    [45011, "rate-limited", RateLimitedError],
+    [45009, "quota-exhausted", QuotaExhaustedError],
+    [40013, "configuration", ConfigurationError],
+    [40125, "configuration", ConfigurationError],
+    [40164, "configuration", ConfigurationError],
+    [89503, "configuration", ConfigurationError],
+    [61023, "configuration", ConfigurationError],
+    [48001, "forbidden", ForbiddenError],
+    [48004, "forbidden", ForbiddenError],
+    [50001, "forbidden", ForbiddenError],
+    [50002, "forbidden", ForbiddenError],
+    [45106, "retired", ApiRetiredError],
+    [40007, "other", WeChatApiError],
+  ])("errcode %i is %s", (code, kind, Cls) => {
+    const e = apiError(code, "msg", "/e", "wxapp");
+    expect(e).toBeInstanceOf(Cls);
+    expect(e.kind).toBe(kind);
+    expect(errcodeKind(code)).toBe(kind);
+    expect(e.errcode).toBe(code);
+    expect(e.message).toContain("for appId wxapp");
+  });
+});
