@@ -70,6 +70,29 @@ export interface FaultOptions {
   forceErrcode?: number;
   /** the next N list responses get a malformed body (item without its key) */
   malformedPages?: number;
+  /** which malformation malformedPages applies (default "alternate": missing-id first, then item-count) */
+  malformedKind?: "missing-id" | "item-count" | "alternate";
+  /** seed of the fault PRNG (default 1); reseeded on every setFaults, so runs repeat */
+  seed?: number;
+  /** endpoint paths ("/cgi-bin/token") or their tails ("freepublish/batchget") */
+  endpoints?: string[];
+}
+
+/** Response-body quirks seen in real WeChat responses; all off by default. */
+export interface BodyQuirks {
+  /** Content-Type: text/plain instead of application/json */
+  textPlain?: boolean;
+  /** a UTF-8 BOM before the JSON */
+  bom?: boolean;
+  /** titles carry a raw TAB and U+0001, written unescaped inside the JSON string */
+  controlChars?: boolean;
+  /** the 2021 recording shape: published items without update_time, content.create_time + content.update_time instead */
+  updateTimeInContent?: boolean;
+  /** unknown extra fields on the page, the items and the news items */
+  extraFields?: boolean;
+  /** escape "/" as "\/" like WeChat (default true) */
+  escapeSlashes?: boolean;
+  /** endpoints the quirks apply to (default: every WeChat endpoint) */
   endpoints?: string[];
 }
 
@@ -83,13 +106,16 @@ export interface SimulatorOptions {
   /** legacy /cgi-bin/token: how long the previous token keeps working (default 300) */
   legacyGraceSeconds?: number;
   faults?: FaultOptions;
+  quirks?: BodyQuirks;
 }
 
 export interface SimulatorCounters {
   /** endpoint path -> requests */
   calls: Record<string, number>;
-  /** `${endpoint} ${errcode}` -> responses */
+  /** `${endpoint} ${errcode}` -> responses (0 = success) */
   errcodes: Record<string, number>;
+  /** `${endpoint} ${fault}` -> injected transport faults (http500, reset, truncated, malformed) */
+  faults: Record<string, number>;
 }
 
 /** Called before each list request is answered: tests inject drift between pages here. */
@@ -114,4 +140,31 @@ export interface Simulator {
   resetCounters(): void;
   /** expire every issued token now (forces 42001 on the next call) */
   expireTokens(): void;
+  /** replace the body quirks (an empty object turns them all off) */
+  setQuirks(quirks: BodyQuirks): void;
+  /** the current refresh token of a third-party authorizer (what a client should have stored) */
+  authorizerRefreshToken(authorizerAppId: string): string | undefined;
 }
+
+/** Error codes the simulator answers with; see src/simulator/README.md. */
+export const SIM_ERRCODES = {
+  systemBusy: -1,
+  invalidToken: 40001,
+  invalidGrantType: 40002,
+  invalidMediaType: 40007,
+  invalidAppId: 40013,
+  invalidSecret: 40125,
+  tokenMissing: 41001,
+  appIdMissing: 41002,
+  secretMissing: 41004,
+  tokenExpired: 42001,
+  /** count outside 1..20, negative offset, body not a JSON object */
+  invalidParameter: 47001,
+  quotaExhausted: 45009,
+  rateLimited: 45011,
+  invalidVerifyTicket: 61006,
+  invalidRefreshToken: 61023,
+  cgiPathNotFound: 76021,
+} as const;
+
+export const SIM_DEFAULT_APP = { appId: "wxsimulator000001", secret: "simulator-secret" } as const;

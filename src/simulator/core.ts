@@ -1,0 +1,29 @@
+// Everything one running simulator holds; the HTTP routes and the Simulator methods share it.
+import { Counters } from "./counters.ts";
+import { FaultController } from "./faults.ts";
+import { ContentState } from "./state.ts";
+import { TokenRegistry } from "./tokens.ts";
+import { SIM_DEFAULT_APP, type BodyQuirks, type RequestHook, type SimulatorOptions } from "./types.ts";
+
+export class SimulatorCore {
+  readonly state: ContentState;
+  readonly tokens: TokenRegistry;
+  readonly faults: FaultController;
+  readonly counters = new Counters();
+  quirks: BodyQuirks;
+  hook: RequestHook | undefined;
+  /** list requests that reached the hook so far */
+  hookCalls = 0;
+
+  constructor(opts: SimulatorOptions) {
+    this.state = new ContentState(opts.seed);
+    this.tokens = new TokenRegistry({
+      apps: opts.apps ?? [{ ...SIM_DEFAULT_APP }],
+      component: opts.component,
+      tokenTtlSeconds: opts.tokenTtlSeconds ?? 7200,
+      legacyGraceSeconds: opts.legacyGraceSeconds ?? 300,
+    });
+    this.faults = new FaultController(opts.faults);
+    this.quirks = { ...opts.quirks };
+  }
+}
