@@ -71,7 +71,7 @@ export class Transport {
     const { statusCode: status, body } = res;
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
-      body.destroy();
+      discard(body);
       throw new ResponseTooLargeError(endpoint, this.maxResponseBytes);
     }
     if (status < 200 || status >= 300) {
@@ -84,7 +84,7 @@ export class Transport {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         total += chunk.length;
         if (total > this.maxResponseBytes) {
-          body.destroy();
+          discard(body);
           throw new ResponseTooLargeError(endpoint, this.maxResponseBytes);
         }
         chunks.push(chunk);
@@ -99,6 +99,12 @@ export class Transport {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** Stops reading a body; undici reports the abort as an 'error' event, which is expected here. */
+function discard(body: { on(event: "error", fn: () => void): unknown; destroy(): unknown }): void {
+  body.on("error", () => {});
+  body.destroy();
 }
 
 function envMaxBytes(): number | undefined {
