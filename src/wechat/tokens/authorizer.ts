@@ -2,7 +2,7 @@
 // authorizer's token from its refresh token. WeChat may hand back a new refresh token
 // each time; it is stored in Redis because config only holds the first one, and losing
 // the current one means the account owner must authorize again.
-import type { CallContext } from "../call.ts";
+import type { CallContext, RequestCounter } from "../call.ts";
 import { callJson } from "../call.ts";
 import { TokenInvalidError } from "../errors.ts";
 import { ENDPOINTS } from "../endpoints.ts";
@@ -35,24 +35,29 @@ export function authorizerTokenFetcher(
   ctx: CallContext,
   args: { appId: string; componentAppId: string; initialRefreshToken: string; refreshToken: StoredValue; component: TokenProvider },
 ): TokenFetcher {
+  const exchange = (counter: RequestCounter, componentToken: string, refreshToken: string, signal?: AbortSignal) =>
+    callJson(ctx, args.appId, counter, {
+      method: "POST",
+      endpoint: AUTHORIZER_TOKEN_ENDPOINT,
+      query: { component_access_token: componentToken },
+      body: { component_appid: args.componentAppId, authorizer_appid: args.appId, authorizer_refresh_token: refreshToken },
+      signal,
+    });
   return async (counter, signal) => {
     const refreshToken = (await args.refreshToken.get()) ?? args.initialRefreshToken;
-    const componentToken = await args.component.getToken(counter, signal);
+    let componentToken = await args.component.getToken(counter, signal);
     let body;
     try {
-      body = await callJson(ctx, args.appId, counter, {
-        method: "POST",
-        endpoint: AUTHORIZER_TOKEN_ENDPOINT,
-        query: { component_access_token: componentToken },
-        body: { component_appid: args.componentAppId, authorizer_appid: args.appId, authorizer_refresh_token: refreshToken },
-        signal,
-      });
+      body = await exchange(counter, componentToken, refreshToken, signal);
     } catch (e) {
-      // the component token failed: drop it so the caller's one token retry fetches a new one
-      if (e instanceof TokenInvalidError) await args.component.invalidate(componentToken);
-      throw e;
+      if (!(e instanceof TokenInvalidError)) throw e;
+      // the component token is a credential of its own: compare-and-refresh it, once
+      await args.component.invalidate(componentToken);
+      componentToken = await args.component.getToken(counter, signal);
+      body = await exchange(counter, componentToken, refreshToken, signal);
     }
     const answer = readAuthorizerToken(body);
+    // store the rotated refresh token before using the access token: losing it means re-authorization
     if (answer.refreshToken && answer.refreshToken !== refreshToken) await args.refreshToken.set(answer.refreshToken);
     return { token: answer.token, expiresInSeconds: answer.expiresInSeconds };
   };
