@@ -50,7 +50,8 @@ function withControlChars(title: string): string {
 
 function newsItemWire(item: SimNewsItem, q: BodyQuirks, published: boolean): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    title: q.controlChars ? withControlChars(item.title) : item.title,
+    // controlChars already applied by servedArticle/servedMaterial
+    title: item.title,
     author: item.author,
     digest: item.digest,
   };

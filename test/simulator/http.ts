@@ -22,7 +22,8 @@ export async function call(
     method,
     body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
   });
-  const text = await res.body.text();
+  // decoded by hand: undici's text() would silently drop a BOM, which tests must see
+  const text = Buffer.from(await res.body.arrayBuffer()).toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\ufeff/, ""));
