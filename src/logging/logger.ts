@@ -12,12 +12,15 @@ export const REDACT_PATHS = [
   "authorizerRefreshToken", "*.authorizerRefreshToken", "authorizer_refresh_token", "*.authorizer_refresh_token",
   "authorizer_access_token", "*.authorizer_access_token", "component_access_token", "*.component_access_token",
   "adminToken", "*.adminToken", "password", "*.password",
+  // WeChat's own snake_case names, as in token request bodies and queries
+  "component_appsecret", "*.component_appsecret", "component_verify_ticket", "*.component_verify_ticket",
+  "appsecret", "*.appsecret", "refresh_token", "*.refresh_token", "refreshToken", "*.refreshToken",
 ];
 
 /** Replaces access_token=… (and similar) query parameters in any string. */
 export function scrubSecrets(text: string): string {
   return text.replace(
-    /((?:access_token|component_access_token|authorizer_access_token|secret|appsecret|authorizer_refresh_token)=)[^&\s"']+/gi,
+    /((?:access_token|component_access_token|authorizer_access_token|secret|appsecret|component_appsecret|component_verify_ticket|authorizer_refresh_token|refresh_token)=)[^&\s"']+/gi,
     "$1***",
   );
 }
