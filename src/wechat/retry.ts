@@ -48,8 +48,11 @@ export async function withRetry<T>(policy: RetryPolicy, hooks: RetryHooks, fn: (
   const started = performance.now();
   let tokenRetries = 0;
   let rateLimitWaits = 0;
+  let transientFailures = 0;
   return pRetry(fn, {
-    retries: policy.maxAttempts - 1,
+    // one spare: the transient limit is enforced below, so p-retry's count never cuts
+    // short the token retry or a rate-limit wait that comes after transient failures
+    retries: policy.maxAttempts,
     factor: 2,
     minTimeout: policy.minDelayMs,
     maxTimeout: policy.maxDelayMs,
@@ -62,6 +65,7 @@ export async function withRetry<T>(policy: RetryPolicy, hooks: RetryHooks, fn: (
       if (!(error instanceof WeChatError)) throw error;
       switch (error.kind) {
         case "transient":
+          if (++transientFailures >= policy.maxAttempts) throw error;
           break;
         case "token":
           if (tokenRetries++ >= 1) throw error;

@@ -241,3 +241,29 @@ describe("AbortSignal", () => {
     expect(sim.counters().calls).toEqual({});
   });
 });
+
+describe("mixed failures", () => {
+  it("the token retry still happens after transient failures used up all but one attempt", async () => {
+    const c = makeClient({ url: sim.url, redis, prefix }, { retry: { ...FAST_RETRY, maxAttempts: 2 } });
+    try {
+      await c.getMaterialCount();
+      sim.resetCounters();
+      // first list request: the token expires and the simulator answers 500 (a failing hook)
+      let first = true;
+      sim.onRequest(() => {
+        if (first) {
+          first = false;
+          sim.expireTokens();
+          throw new Error("injected");
+        }
+      });
+      const page = await c.batchGetPublished({ offset: 0, count: 1 });
+      expect(page.items).toHaveLength(1);
+      expect(page.attempts).toBe(4); // 500, 42001, token fetch, success
+      expect(sim.counters().errcodes[`${LIST} 42001`]).toBe(1);
+    } finally {
+      sim.onRequest(undefined);
+      await c.close();
+    }
+  });
+});
