@@ -38,6 +38,14 @@ describe("lists", () => {
     // the first call fetched the token; the second did not
     expect(first.attempts).toBe(2);
     expect(second.attempts).toBe(1);
+    // the observer saw each request once, by path only, and the one token refresh
+    expect(client.recorder.requests.map((e) => [e.endpoint, e.status, e.errcode])).toEqual([
+      ["/cgi-bin/stable_token", 200, 0],
+      ["/cgi-bin/freepublish/batchget", 200, 0],
+      ["/cgi-bin/freepublish/batchget", 200, 0],
+    ]);
+    expect(client.recorder.requests.every((e) => e.appId === APP.appId && e.durationMs >= 0)).toBe(true);
+    expect(client.recorder.refreshes).toEqual([{ appId: APP.appId, kind: "stable" }]);
   });
 
   it("no_content leaves the bodies out", async () => {
