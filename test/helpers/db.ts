@@ -6,17 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { withDatabase } from "../../src/config/database.ts";
 import { createPrisma, type PrismaClient } from "../../src/store/prisma.ts";
-import { redisUrl, serverUrl, TEMPLATE_ENV } from "./servers.ts";
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+import { admin, redisUrl, serverUrl, TEMPLATE_ENV } from "./servers.ts";
 
 export interface TestDatabase {
   name: string;

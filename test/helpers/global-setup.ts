@@ -1,19 +1,8 @@
 // Once per test run: migrate a template database that every test file clones.
-import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { withDatabase } from "../../src/config/database.ts";
 import { applyMigrations } from "../../src/store/migrations.ts";
-import { serverUrl, TEMPLATE_ENV } from "./servers.ts";
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+import { admin, serverUrl, TEMPLATE_ENV } from "./servers.ts";
 
 export default async function setup(): Promise<() => Promise<void>> {
   const template = `mpsync_test_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
