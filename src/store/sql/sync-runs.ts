@@ -1,0 +1,122 @@
+// sync_runs: start (resuming an unfinished run's checkpoint), save progress, finish, fail.
+import type { Tx } from "./tx.ts";
+
+export interface RunCountersRow {
+  pages: number;
+  apiCalls: number;
+  itemsSeen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  markedDeleted: number;
+}
+
+export interface StartedRun {
+  runId: bigint;
+  /** the checkpoint carried over from an interrupted run of the same account, source and mode */
+  resumedFrom: { runId: bigint; checkpoint: unknown } | null;
+}
+
+/**
+ * Inserts the run row. The caller holds the (account, source) lock, so any other row of
+ * this source still marked running belongs to a process that died: it is closed as
+ * failed, keeping its checkpoint so that a run of its mode resumes it. The newest
+ * unfinished checkpoint of this mode moves to the new row.
+ */
+export async function startRun(tx: Tx, a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET status = 'failed', finished_at = now(),
+            error_message = COALESCE(error_message, 'interrupted: the process running it ended')
+      WHERE account_id = $1 AND source = $2 AND status = 'running'`,
+    a.accountId,
+    a.source,
+  );
+  const prev = await tx.$queryRawUnsafe<{ id: bigint; checkpoint: unknown }[]>(
+    `SELECT id, checkpoint FROM sync_runs
+      WHERE account_id = $1 AND source = $2 AND mode = $3 AND status <> 'succeeded' AND checkpoint IS NOT NULL
+      ORDER BY id DESC LIMIT 1`,
+    a.accountId,
+    a.source,
+    a.mode,
+  );
+  const inserted = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+    `INSERT INTO sync_runs (account_id, source, mode, trigger, status, checkpoint, heartbeat_at)
+     VALUES ($1, $2, $3, $4, 'running', $5::jsonb, now()) RETURNING id`,
+    a.accountId,
+    a.source,
+    a.mode,
+    a.trigger,
+    prev[0] ? JSON.stringify(prev[0].checkpoint) : null,
+  );
+  const runId = inserted[0]!.id;
+  if (prev[0]) {
+    await tx.$executeRawUnsafe(
+      `UPDATE sync_runs SET checkpoint = NULL, error_message = COALESCE(error_message, 'interrupted') || '; resumed by run ' || $2::text
+        WHERE id = $1`,
+      prev[0].id,
+      runId.toString(),
+    );
+  }
+  return { runId, resumedFrom: prev[0] ? { runId: prev[0].id, checkpoint: prev[0].checkpoint } : null };
+}
+
+export async function saveProgress(tx: Tx, runId: bigint, checkpoint: unknown, c: RunCountersRow): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET checkpoint = $2::jsonb, pages = $3, api_calls = $4, items_seen = $5, inserted = $6, updated = $7,
+            unchanged = $8, marked_deleted = $9, heartbeat_at = now() WHERE id = $1`,
+    runId,
+    JSON.stringify(checkpoint),
+    c.pages,
+    c.apiCalls,
+    c.itemsSeen,
+    c.inserted,
+    c.updated,
+    c.unchanged,
+    c.markedDeleted,
+  );
+}
+
+export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consistencyNote: string | null): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), checkpoint = NULL, consistency_note = $9,
+            pages = $2, api_calls = $3, items_seen = $4, inserted = $5, updated = $6, unchanged = $7, marked_deleted = $8,
+            heartbeat_at = now() WHERE id = $1`,
+    runId,
+    c.pages,
+    c.apiCalls,
+    c.itemsSeen,
+    c.inserted,
+    c.updated,
+    c.unchanged,
+    c.markedDeleted,
+    consistencyNote,
+  );
+}
+
+/** The checkpoint is kept: the next run of this mode resumes from it. */
+export async function failRun(tx: Tx, runId: bigint, c: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET status = 'failed', finished_at = now(), error_code = $2, error_message = $3,
+            pages = $4, api_calls = $5, items_seen = $6, inserted = $7, updated = $8, unchanged = $9, marked_deleted = $10
+      WHERE id = $1`,
+    runId,
+    errorCode,
+    errorMessage,
+    c.pages,
+    c.apiCalls,
+    c.itemsSeen,
+    c.inserted,
+    c.updated,
+    c.unchanged,
+    c.markedDeleted,
+  );
+}
+
+/** A finished full walk makes any other unfinished checkpoint of this source obsolete. */
+export async function dropCheckpoints(tx: Tx, accountId: number, source: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET checkpoint = NULL WHERE account_id = $1 AND source = $2 AND status <> 'running' AND checkpoint IS NOT NULL`,
+    accountId,
+    source,
+  );
+}

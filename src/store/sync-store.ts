@@ -1,0 +1,95 @@
+// The store as the sync engine uses it: a narrow facade over the SQL files in sql/.
+// Each page is written in ONE transaction together with the run's checkpoint.
+import type { PrismaClient } from "./prisma.ts";
+import { rowKey, type ArticleRow, type ItemRow, type MaterialRow, type StoreSource } from "./rows.ts";
+import { ensureAccount } from "./sql/ensure-account.ts";
+import { readThrottledUntil, recordAccountError, setThrottledUntil } from "./sql/account-status.ts";
+import { selectStoredState, type StoredState } from "./sql/select-stored-state.ts";
+import { upsertArticles } from "./sql/upsert-articles.ts";
+import { upsertMaterials } from "./sql/upsert-materials.ts";
+import { upsertNewsItems } from "./sql/upsert-news-items.ts";
+import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
+import { deleteSeenKeys, recordSeenKeys } from "./sql/record-seen-keys.ts";
+import { markAbsentDeleted } from "./sql/mark-absent-deleted.ts";
+import { dropCheckpoints, failRun, finishRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
+import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
+
+export type { StoredState, RunCountersRow, StartedRun, HeldLock };
+
+export interface PageWrite {
+  accountId: number;
+  runId: bigint;
+  source: StoreSource;
+  /** rows to insert or update (the caller left out the unchanged ones) */
+  rows: ItemRow[];
+  /** full walks: every key the page(s) returned, for absence marking */
+  seen?: { walkId: bigint; keys: string[] };
+  checkpoint: unknown;
+  counters: RunCountersRow;
+}
+
+export interface RunFinish {
+  accountId: number;
+  runId: bigint;
+  source: StoreSource;
+  sourceName: string;
+  counters: RunCountersRow;
+  /** mark live rows the walk did not see as deleted (full, consistent walks only) */
+  markAbsent: { walkId: bigint } | null;
+  /** full walks: the walk's seen keys are removed */
+  walkId: bigint | null;
+  consistencyNote: string | null;
+}
+
+export interface SyncStore {
+  ensureAccount(appId: string, name: string | null): Promise<number>;
+  throttledUntil(accountId: number): Promise<Date | null>;
+  setThrottledUntil(accountId: number, until: Date): Promise<void>;
+  recordAccountError(accountId: number, code: number | null, message: string): Promise<void>;
+  lock(name: string): Promise<HeldLock | null>;
+  startRun(a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun>;
+  storedState(accountId: number, source: StoreSource, keys: string[]): Promise<Map<string, StoredState>>;
+  writePage(w: PageWrite): Promise<void>;
+  /** returns how many rows were marked deleted */
+  finishRun(f: RunFinish): Promise<number>;
+  failRun(runId: bigint, counters: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void>;
+}
+
+export function createSyncStore(prisma: PrismaClient, databaseUrl: string): SyncStore {
+  return {
+    ensureAccount: (appId, name) => ensureAccount(prisma, appId, name),
+    throttledUntil: (accountId) => readThrottledUntil(prisma, accountId),
+    setThrottledUntil: (accountId, until) => setThrottledUntil(prisma, accountId, until),
+    recordAccountError: (accountId, code, message) => recordAccountError(prisma, accountId, code, message),
+    lock: (name) => tryAdvisoryLock(databaseUrl, name),
+    startRun: (a) => prisma.$transaction((tx) => startRun(tx, a)),
+    storedState: (accountId, source, keys) => selectStoredState(prisma, accountId, source, keys),
+
+    async writePage(w) {
+      await prisma.$transaction(async (tx) => {
+        const which = w.source.kind;
+        if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
+        else await upsertMaterials(tx, w.accountId, w.runId, w.rows as MaterialRow[]);
+        const items = w.rows.flatMap((r) => r.newsItems.map((item) => ({ owner: rowKey(r), item })));
+        await upsertNewsItems(tx, which, w.accountId, items);
+        await markSurplusNewsItems(tx, which, w.accountId, w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })));
+        if (w.seen) await recordSeenKeys(tx, w.seen.walkId, w.seen.keys);
+        await saveProgress(tx, w.runId, w.checkpoint, w.counters);
+      });
+    },
+
+    async finishRun(f) {
+      return prisma.$transaction(async (tx) => {
+        const marked = f.markAbsent ? await markAbsentDeleted(tx, f.accountId, f.runId, f.markAbsent.walkId, f.source) : 0;
+        await finishRun(tx, f.runId, { ...f.counters, markedDeleted: f.counters.markedDeleted + marked }, f.consistencyNote);
+        if (f.walkId !== null) {
+          await deleteSeenKeys(tx, f.walkId);
+          await dropCheckpoints(tx, f.accountId, f.sourceName);
+        }
+        return marked;
+      });
+    },
+
+    failRun: (runId, counters, code, message) => failRun(prisma, runId, counters, code, message),
+  };
+}
