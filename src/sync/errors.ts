@@ -31,3 +31,14 @@ export class UnknownAccountError extends Error {
     super(`account ${appId} is not configured (WECHAT_APP_ID or MPSYNC_ACCOUNTS_FILE)`);
   }
 }
+
+/** One (account, source) of a multi-source sync failed; the message names both and the cause. */
+export class SyncTargetFailedError extends Error {
+  override readonly name = "SyncTargetFailedError";
+  constructor(readonly appId: string, readonly source: string, override readonly cause: unknown, readonly others = 0) {
+    super(
+      `sync of account ${appId} source ${source} failed: ${cause instanceof Error ? cause.message : String(cause)}` +
+        (others > 0 ? ` (and ${others} more source(s) failed)` : ""),
+    );
+  }
+}

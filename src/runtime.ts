@@ -1,0 +1,91 @@
+// Composition root: one place that builds Postgres, Redis, the WeChat clients and the
+// sync engine from an AppConfig. Used by the CLI, the jobs worker, the HTTP server and
+// the benchmark.
+import type { Redis } from "ioredis";
+import type { AppConfig } from "./config/config.ts";
+import { createLogger, type Logger } from "./logging/logger.ts";
+import { createRedis } from "./redis/connection.ts";
+import { createPrisma, type PrismaClient } from "./store/prisma.ts";
+import { createSyncStore } from "./store/sync-store.ts";
+import { createSyncEngine } from "./sync/engine.ts";
+import { UnknownAccountError } from "./sync/errors.ts";
+import type { SyncEngine } from "./sync/types.ts";
+import { createWeChatClient, Transport, type ClientObserver, type ClosableWeChatClient, type RetryOptions, type TokenCacheOptions, type TransportOptions } from "./wechat/index.ts";
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  observer?: ClientObserver;
+  /** client retry policy (tests use tiny delays) */
+  retry?: RetryOptions;
+  tokens?: TokenCacheOptions;
+  transport?: TransportOptions;
+}
+
+export interface Runtime {
+  config: AppConfig;
+  prisma: PrismaClient;
+  redis: Redis;
+  logger: Logger;
+  engine: SyncEngine;
+  /** the WeChat client of a configured account (one per account, cached) */
+  clientFor(appId: string): ClosableWeChatClient;
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Runtime {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const prisma = createPrisma(config.databaseUrl, config.db);
+  const redis = createRedis(config.redisUrl);
+  redis.on("error", (e: Error) => logger.warn({ err: e }, "redis connection error"));
+  // one HTTP pool for every account: enough sockets for the largest per-account concurrency
+  const maxConcurrency = Math.max(1, ...config.accounts.map((a) => a.concurrency));
+  const transport = new Transport(config.wechatBaseUrl, { connections: Math.max(16, maxConcurrency * 2), ...opts.transport });
+  const clients = new Map<string, ClosableWeChatClient>();
+
+  const clientFor = (appId: string): ClosableWeChatClient => {
+    let client = clients.get(appId);
+    if (!client) {
+      const account = config.accounts.find((a) => a.appId === appId);
+      if (!account) throw new UnknownAccountError(appId);
+      client = createWeChatClient({
+        account,
+        baseUrl: config.wechatBaseUrl,
+        redis,
+        redisPrefix: config.redisPrefix,
+        logger,
+        observer: opts.observer,
+        retry: opts.retry,
+        tokens: opts.tokens,
+        sharedTransport: transport,
+      });
+      clients.set(appId, client);
+    }
+    return client;
+  };
+
+  const engine = createSyncEngine({
+    store: createSyncStore(prisma, config.databaseUrl),
+    accounts: config.accounts,
+    clientFor,
+    logger,
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    prisma,
+    redis,
+    logger,
+    engine,
+    clientFor,
+    close() {
+      closed ??= (async () => {
+        await Promise.allSettled([...clients.values()].map((c) => c.close()));
+        await transport.close();
+        await prisma.$disconnect();
+        redis.disconnect();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// The sync engine: one run of one (account, source) from lock to sync_runs row.
+// Order: account row → throttle check (before any API call) → lock → run row (resuming
+// an interrupted checkpoint of the same mode) → walk → finish or fail. Errors are
+// recorded by kind and re-thrown typed.
+import type { Logger } from "../logging/logger.ts";
+import type { AccountConfig } from "../config/config.ts";
+import type { WeChatClient } from "../wechat/types.ts";
+import { WeChatError } from "../wechat/errors.ts";
+import type { SyncStore } from "../store/sync-store.ts";
+import { AccountThrottledError, SyncAbortedError, SyncLockedError, UnknownAccountError } from "./errors.ts";
+import type { RunCounters, RunResult, SyncEngine, SyncRequest } from "./types.ts";
+import { newFullCheckpoint, parseFull, parseIncremental, newSequentialState, type FullCheckpoint, type IncrementalCheckpoint } from "./checkpoint.ts";
+import { pageReader, storeSourceOf } from "./page-reader.ts";
+import { createPageSink } from "./page-sink.ts";
+import { walkFull } from "./walk-full.ts";
+import { walkIncremental } from "./walk-incremental.ts";
+import { nextQuotaReset } from "./quota-reset.ts";
+import type { WalkContext } from "./run-context.ts";
+
+export interface SyncEngineDeps {
+  store: SyncStore;
+  accounts: AccountConfig[];
+  clientFor(appId: string): WeChatClient;
+  logger: Logger;
+  /** clock, for the quota reset time */
+  now?: () => Date;
+}
+
+const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
+
+/** Kinds after which an operator must act: recorded on the account. */
+const ACCOUNT_ERROR_KINDS = new Set(["configuration", "forbidden", "retired"]);
+
+export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
+  const now = deps.now ?? (() => new Date());
+  const accountIds = new Map<string, Promise<number>>();
+  const accountId = (a: AccountConfig): Promise<number> => {
+    let id = accountIds.get(a.appId);
+    if (!id) {
+      id = deps.store.ensureAccount(a.appId, a.name ?? null);
+      id.catch(() => accountIds.delete(a.appId));
+      accountIds.set(a.appId, id);
+    }
+    return id;
+  };
+
+  async function run(req: SyncRequest): Promise<RunResult> {
+    const account = deps.accounts.find((a) => a.appId === req.appId);
+    if (!account) throw new UnknownAccountError(req.appId);
+    const id = await accountId(account);
+    const throttled = await deps.store.throttledUntil(id);
+    if (throttled && throttled > now()) throw new AccountThrottledError(req.appId, throttled);
+
+    const lock = await deps.store.lock(`mpsync:sync:${req.appId}:${req.source}`);
+    if (!lock) throw new SyncLockedError(req.appId, req.source);
+    try {
+      return await runLocked(req, account, id, lock.lost);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async function runLocked(req: SyncRequest, account: AccountConfig, id: number, lockLost: Promise<never>): Promise<RunResult> {
+    const started = performance.now();
+    const log = deps.logger.child({ appId: req.appId, source: req.source, mode: req.mode });
+    const { runId, resumedFrom } = await deps.store.startRun({ accountId: id, source: req.source, mode: req.mode, trigger: req.trigger });
+    const counters = zeroCounters();
+    const storeSource = storeSourceOf(req.source);
+
+    let full: FullCheckpoint | null = null;
+    let inc: IncrementalCheckpoint | null = null;
+    if (req.mode === "full") full = (resumedFrom && parseFull(resumedFrom.checkpoint)) || newFullCheckpoint(runId);
+    else {
+      const prev = resumedFrom ? parseIncremental(resumedFrom.checkpoint) : null;
+      inc = prev
+        ? { ...prev, runIds: [...prev.runIds, runId.toString()] }
+        : { v: 1, mode: "incremental", runIds: [runId.toString()], walk: newSequentialState() };
+    }
+    const walkId = full ? BigInt(full.walkId) : runId;
+    if (resumedFrom) log.info({ runId: runId.toString(), resumedFrom: resumedFrom.runId.toString() }, "resuming an interrupted sync run from its checkpoint");
+
+    const sink = createPageSink({ store: deps.store, accountId: id, runId, walkId, source: req.source, storeSource, counters, onProgress: req.onProgress });
+    const ctx: WalkContext = {
+      runId: runId.toString(),
+      reader: pageReader(deps.clientFor(req.appId), req.source),
+      sink,
+      concurrency: account.concurrency,
+      signal: req.signal,
+      counters,
+    };
+    const result = (status: "succeeded" | "failed", note: string | null, errorCode: number | null, errorMessage: string | null): RunResult => ({
+      ...counters,
+      runId: runId.toString(),
+      source: req.source,
+      mode: req.mode,
+      status,
+      durationMs: Math.round(performance.now() - started),
+      consistencyNote: note,
+      errorCode,
+      errorMessage,
+    });
+
+    try {
+      // a lost lock connection means another process may start this source: stop at once
+      const walk = full
+        ? walkFull(ctx, full).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
+        : walkIncremental(ctx, inc!).then((r) => ({ markAbsent: false, note: r.note }));
+      const outcome = await Promise.race([walk, lockLost]);
+      const marked = await deps.store.finishRun({
+        accountId: id,
+        runId,
+        source: storeSource,
+        sourceName: req.source,
+        counters,
+        markAbsent: outcome.markAbsent ? { walkId } : null,
+        walkId: full ? walkId : null,
+        consistencyNote: outcome.note,
+      });
+      counters.markedDeleted += marked;
+      log.info({ runId: runId.toString(), ...counters, consistencyNote: outcome.note }, "sync run succeeded");
+      return result("succeeded", outcome.note, null, null);
+    } catch (e) {
+      await recordFailure(e, id, runId, counters, log);
+      throw e;
+    }
+  }
+
+  async function recordFailure(e: unknown, id: number, runId: bigint, counters: RunCounters, log: Logger): Promise<void> {
+    const code = e instanceof WeChatError ? e.errcode : null;
+    const message = e instanceof Error ? e.message : String(e);
+    try {
+      await deps.store.failRun(runId, counters, code, message);
+      if (e instanceof WeChatError && e.kind === "quota-exhausted") {
+        await deps.store.setThrottledUntil(id, nextQuotaReset(now()));
+      } else if (e instanceof WeChatError && ACCOUNT_ERROR_KINDS.has(e.kind)) {
+        await deps.store.recordAccountError(id, code, message);
+      }
+    } catch (recordError) {
+      // the database may be what failed; the run row stays "running" and the next run closes it
+      log.warn({ err: recordError }, "could not record the failed sync run");
+    }
+    if (e instanceof SyncAbortedError) log.info({ runId: runId.toString() }, "sync run stopped on request; it resumes from its checkpoint");
+    else log.warn({ runId: runId.toString(), err: e }, "sync run failed");
+  }
+
+  return { run };
+}

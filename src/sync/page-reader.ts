@@ -1,0 +1,43 @@
+// One source's list as pages of store rows: the only place the engine calls the client.
+import type { MaterialType, WeChatClient } from "../wechat/types.ts";
+import type { ItemRow, StoreSource } from "../store/rows.ts";
+import { toArticleRow, toMaterialRow } from "./map-rows.ts";
+import type { Source } from "./types.ts";
+
+/** WeChat's largest page. */
+export const PAGE_SIZE = 20;
+
+export interface FetchedPage {
+  offset: number;
+  /** total_count of this response */
+  total: number;
+  rows: ItemRow[];
+  /** HTTP requests the call made (retries included) */
+  attempts: number;
+}
+
+export interface PageReader {
+  fetch(offset: number, signal?: AbortSignal): Promise<FetchedPage>;
+}
+
+export function storeSourceOf(source: Source): StoreSource {
+  return source === "published" ? { kind: "published" } : { kind: "material", type: source.slice("material:".length) };
+}
+
+export function pageReader(client: WeChatClient, source: Source): PageReader {
+  if (source === "published") {
+    return {
+      async fetch(offset, signal) {
+        const p = await client.batchGetPublished({ offset, count: PAGE_SIZE, signal });
+        return { offset, total: p.totalCount, rows: p.items.map(toArticleRow), attempts: p.attempts };
+      },
+    };
+  }
+  const type = source.slice("material:".length) as MaterialType;
+  return {
+    async fetch(offset, signal) {
+      const p = await client.batchGetMaterial({ type, offset, count: PAGE_SIZE, signal });
+      return { offset, total: p.totalCount, rows: p.items.map(toMaterialRow), attempts: p.attempts };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// What a walk needs while it runs: where to read, how to write a page with its
+// checkpoint, the counters, and when to stop.
+import type { ItemRow } from "../store/rows.ts";
+import type { PageReader } from "./page-reader.ts";
+import type { RunCounters } from "./types.ts";
+
+export type RowStatus = "inserted" | "updated" | "unchanged";
+
+export interface WrittenRow {
+  key: string;
+  status: RowStatus;
+  /** the stored row was written by this walk (not stored before it) */
+  writtenByWalk: boolean;
+}
+
+export interface PageSink {
+  /**
+   * Writes the rows of one or more contiguous pages and the checkpoint in one
+   * transaction; `seen` also records the keys for absence marking (full walks).
+   */
+  write(pages: { rows: ItemRow[]; attempts: number; total: number }[], checkpoint: unknown, opts: { seen: boolean; walkRunIds?: string[] }): Promise<WrittenRow[]>;
+  /** saves the checkpoint alone (no page) */
+  save(checkpoint: unknown): Promise<void>;
+}
+
+export interface WalkContext {
+  /** sync_runs.id of this run, for SyncAbortedError */
+  runId: string;
+  reader: PageReader;
+  sink: PageSink;
+  /** pages fetched at once */
+  concurrency: number;
+  /** user abort: finish the current page, save, stop */
+  signal?: AbortSignal;
+  counters: RunCounters;
+}

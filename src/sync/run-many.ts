@@ -1,0 +1,48 @@
+// Runs several (account, source) syncs: accounts in parallel, the sources of one account
+// one after another. Every target runs even when another fails; the first failure is
+// re-thrown at the end, naming its account and source.
+import type { AccountConfig } from "../config/config.ts";
+import { SyncTargetFailedError, UnknownAccountError } from "./errors.ts";
+import { SOURCES, type RunResult, type Source, type SyncEngine, type SyncMode, type SyncTrigger } from "./types.ts";
+
+export interface SyncTarget {
+  appId: string;
+  source: Source;
+}
+
+/** All configured accounts and all five sources unless narrowed. */
+export function syncTargets(accounts: AccountConfig[], appId?: string, source?: Source): SyncTarget[] {
+  if (appId && !accounts.some((a) => a.appId === appId)) throw new UnknownAccountError(appId);
+  const ids = appId ? [appId] : accounts.map((a) => a.appId);
+  return ids.flatMap((id) => (source ? [source] : [...SOURCES]).map((s) => ({ appId: id, source: s })));
+}
+
+export interface RunManyOptions {
+  mode: SyncMode;
+  trigger: SyncTrigger;
+  signal?: AbortSignal;
+  onResult?(target: SyncTarget, result: RunResult): void;
+}
+
+export async function runMany(engine: SyncEngine, targets: SyncTarget[], opts: RunManyOptions): Promise<RunResult[]> {
+  const byAccount = new Map<string, SyncTarget[]>();
+  for (const t of targets) byAccount.set(t.appId, [...(byAccount.get(t.appId) ?? []), t]);
+  const results: RunResult[] = [];
+  const failures: { target: SyncTarget; error: unknown }[] = [];
+  await Promise.all(
+    [...byAccount.values()].map(async (list) => {
+      for (const target of list) {
+        try {
+          const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal });
+          results.push(r);
+          opts.onResult?.(target, r);
+        } catch (error) {
+          failures.push({ target, error });
+        }
+      }
+    }),
+  );
+  const first = failures[0];
+  if (first) throw new SyncTargetFailedError(first.target.appId, first.target.source, first.error, failures.length - 1);
+  return results;
+}
