@@ -21,6 +21,8 @@ const sequentialSchema = z.object({
   nextOffset: z.number().int().nonnegative(),
   lastTotal: z.number().int().nonnegative().nullable(),
   rewinds: z.number().int().nonnegative(),
+  /** shrinks seen after the rewind budget was spent (items may have been skipped) */
+  unrepaired: z.number().int().nonnegative().default(0),
   requests: z.number().int().nonnegative(),
 });
 
@@ -64,7 +66,7 @@ export function newFullCheckpoint(walkId: bigint): FullCheckpoint {
 }
 
 export function newSequentialState(): SequentialState {
-  return { nextOffset: 0, lastTotal: null, rewinds: 0, requests: 0 };
+  return { nextOffset: 0, lastTotal: null, rewinds: 0, unrepaired: 0, requests: 0 };
 }
 
 /** A checkpoint that does not parse (older format, hand-edited) is ignored: the walk restarts. */

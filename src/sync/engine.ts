@@ -12,7 +12,7 @@ import type { RunCounters, RunResult, SyncEngine, SyncRequest } from "./types.ts
 import { newFullCheckpoint, parseFull, parseIncremental, newSequentialState, type FullCheckpoint, type IncrementalCheckpoint } from "./checkpoint.ts";
 import { pageReader, storeSourceOf } from "./page-reader.ts";
 import { createPageSink } from "./page-sink.ts";
-import { walkFull } from "./walk-full.ts";
+import { walkFull, type RepairLimits } from "./walk-full.ts";
 import { walkIncremental } from "./walk-incremental.ts";
 import { nextQuotaReset } from "./quota-reset.ts";
 import type { WalkContext } from "./run-context.ts";
@@ -24,6 +24,8 @@ export interface SyncEngineDeps {
   logger: Logger;
   /** clock, for the quota reset time */
   now?: () => Date;
+  /** bounds of the full walk's repair pass */
+  repairLimits?: RepairLimits;
 }
 
 const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
@@ -103,7 +105,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     try {
       // a lost lock connection means another process may start this source: stop at once
       const walk = full
-        ? walkFull(ctx, full).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
+        ? walkFull(ctx, full, deps.repairLimits).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
         : walkIncremental(ctx, inc!).then((r) => ({ markAbsent: false, note: r.note }));
       const outcome = await Promise.race([walk, lockLost]);
       const marked = await deps.store.finishRun({

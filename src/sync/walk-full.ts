@@ -39,14 +39,22 @@ import { newSequentialState, type FullCheckpoint, type ScanState } from "./check
 import { walkSequential } from "./walk-sequential.ts";
 import { abortedError, throwIfAborted } from "./abort.ts";
 
-export const REPAIR_MAX_REWINDS = 25;
+/** Bounds of the repair pass; tests lower them to reach the unsettled case. */
+export interface RepairLimits {
+  /** rewinds allowed: at least this many, or one per page of the list if more */
+  minRewinds: number;
+  /** requests allowed: this many times the pages of the list, plus minRewinds */
+  requestsPerPage: number;
+}
+
+export const DEFAULT_REPAIR_LIMITS: RepairLimits = { minRewinds: 25, requestsPerPage: 3 };
 
 export interface FullWalkResult {
   consistent: boolean;
   note: string | null;
 }
 
-export async function walkFull(ctx: WalkContext, start: FullCheckpoint): Promise<FullWalkResult> {
+export async function walkFull(ctx: WalkContext, start: FullCheckpoint, limits: RepairLimits = DEFAULT_REPAIR_LIMITS): Promise<FullWalkResult> {
   let cp = start;
   for (;;) {
     switch (cp.phase) {
@@ -57,7 +65,7 @@ export async function walkFull(ctx: WalkContext, start: FullCheckpoint): Promise
         cp = await verify(ctx, cp);
         break;
       case "repair":
-        return repair(ctx, cp);
+        return repair(ctx, cp, limits);
       case "done":
         return { consistent: cp.consistent === true, note: cp.note };
     }
@@ -144,11 +152,11 @@ async function verify(ctx: WalkContext, cp: FullCheckpoint): Promise<FullCheckpo
   return next;
 }
 
-async function repair(ctx: WalkContext, cp: FullCheckpoint): Promise<FullWalkResult> {
-  const pages = Math.ceil(Math.max(cp.scan.maxTotal, cp.repair?.lastTotal ?? 0) / PAGE_SIZE);
+async function repair(ctx: WalkContext, cp: FullCheckpoint, limits: RepairLimits): Promise<FullWalkResult> {
+  const pages = Math.ceil(cp.scan.maxTotal / PAGE_SIZE);
   const result = await walkSequential(ctx, cp.repair ?? newSequentialState(), {
-    maxRewinds: REPAIR_MAX_REWINDS,
-    maxRequests: 2 * pages + REPAIR_MAX_REWINDS + 5,
+    maxRewinds: Math.max(limits.minRewinds, pages),
+    maxRequests: limits.requestsPerPage * pages + limits.minRewinds,
     seen: true,
     checkpoint: (state) => ({ ...cp, phase: "repair", repair: state }),
   });
