@@ -16,6 +16,7 @@ import { walkFull, type RepairLimits } from "./walk-full.ts";
 import { walkIncremental } from "./walk-incremental.ts";
 import { nextQuotaReset } from "./quota-reset.ts";
 import type { WalkContext } from "./run-context.ts";
+import { createLimiter, type Limiter } from "./limiter.ts";
 
 export interface SyncEngineDeps {
   store: SyncStore;
@@ -36,6 +37,12 @@ const ACCOUNT_ERROR_KINDS = new Set(["configuration", "forbidden", "retired"]);
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
   const accountIds = new Map<string, Promise<number>>();
+  const limiters = new Map<string, Limiter>();
+  const limiterFor = (a: AccountConfig): Limiter => {
+    let l = limiters.get(a.appId);
+    if (!l) limiters.set(a.appId, (l = createLimiter(a.concurrency)));
+    return l;
+  };
   const accountId = (a: AccountConfig): Promise<number> => {
     let id = accountIds.get(a.appId);
     if (!id) {
@@ -81,13 +88,21 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const walkId = full ? BigInt(full.walkId) : runId;
     if (resumedFrom) log.info({ runId: runId.toString(), resumedFrom: resumedFrom.runId.toString() }, "resuming an interrupted sync run from its checkpoint");
 
+    // A lost lock stops the walk after its current page, like a shutdown request does.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    req.signal?.addEventListener("abort", onAbort);
+    lockLost.catch(onAbort);
+    const reader = pageReader(deps.clientFor(req.appId), req.source);
+    const limiter = limiterFor(account);
+
     const sink = createPageSink({ store: deps.store, accountId: id, runId, walkId, source: req.source, storeSource, counters, onProgress: req.onProgress });
     const ctx: WalkContext = {
       runId: runId.toString(),
-      reader: pageReader(deps.clientFor(req.appId), req.source),
+      reader: { fetch: (offset, signal) => limiter.run(() => reader.fetch(offset, signal)) },
       sink,
       concurrency: account.concurrency,
-      signal: req.signal,
+      signal: stop.signal,
       counters,
     };
     const result = (status: "succeeded" | "failed", note: string | null, errorCode: number | null, errorMessage: string | null): RunResult => ({
@@ -124,6 +139,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     } catch (e) {
       await recordFailure(e, id, runId, counters, log);
       throw e;
+    } finally {
+      req.signal?.removeEventListener("abort", onAbort);
     }
   }
 

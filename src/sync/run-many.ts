@@ -1,6 +1,6 @@
-// Runs several (account, source) syncs: accounts in parallel, the sources of one account
-// one after another. Every target runs even when another fails; the first failure is
-// re-thrown at the end, naming its account and source.
+// Runs several (account, source) syncs side by side (the engine bounds each account's
+// requests in flight to its concurrency). Every target runs even when another fails;
+// the first failure is re-thrown at the end, naming its account and source.
 import type { AccountConfig } from "../config/config.ts";
 import { SyncTargetFailedError, UnknownAccountError } from "./errors.ts";
 import { SOURCES, type RunResult, type Source, type SyncEngine, type SyncMode, type SyncTrigger } from "./types.ts";
@@ -25,20 +25,16 @@ export interface RunManyOptions {
 }
 
 export async function runMany(engine: SyncEngine, targets: SyncTarget[], opts: RunManyOptions): Promise<RunResult[]> {
-  const byAccount = new Map<string, SyncTarget[]>();
-  for (const t of targets) byAccount.set(t.appId, [...(byAccount.get(t.appId) ?? []), t]);
   const results: RunResult[] = [];
   const failures: { target: SyncTarget; error: unknown }[] = [];
   await Promise.all(
-    [...byAccount.values()].map(async (list) => {
-      for (const target of list) {
-        try {
-          const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal });
-          results.push(r);
-          opts.onResult?.(target, r);
-        } catch (error) {
-          failures.push({ target, error });
-        }
+    targets.map(async (target) => {
+      try {
+        const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal });
+        results.push(r);
+        opts.onResult?.(target, r);
+      } catch (error) {
+        failures.push({ target, error });
       }
     }),
   );
