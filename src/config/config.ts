@@ -30,7 +30,7 @@ const accountSchema = z
     componentAppSecret: z.string().min(1).optional(),
     componentVerifyTicket: z.string().min(1).optional(),
     authorizerRefreshToken: z.string().min(1).optional(),
-    /** pages fetched at once for one source of this account */
+    /** WeChat requests this account has in flight at once, per process, across its sources */
     concurrency: z.number().int().min(1).max(16).default(2),
     schedule: scheduleSchema.default({ incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }),
   })
