@@ -7,16 +7,17 @@ import type { ChildArgs, ChildResult } from "./sync-child.ts";
 export const REPO_DIR = path.join(BENCH_DIR, "..");
 
 /** node --import tsx <file> <json>: one Node process (the tsx CLI would add a second). */
-export function spawnTs(file: string, arg: unknown, stdio: "pipe" | "inherit" = "pipe") {
-  return spawn(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, file), JSON.stringify(arg)], {
+export function spawnTs(file: string, arg: unknown, nodeOptions: string[] = []) {
+  return spawn(process.execPath, [...nodeOptions, "--import", "tsx", path.join(BENCH_DIR, file), JSON.stringify(arg)], {
     cwd: REPO_DIR,
-    stdio: ["pipe", stdio, "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, NODE_OPTIONS: "" },
   });
 }
 
-export async function runChild(args: ChildArgs, timeoutMs: number): Promise<ChildResult> {
-  const child = spawnTs("sync-child.ts", args);
+/** `nodeOptions`: flags for the sync's Node process (e.g. --max-old-space-size=192); none by default. */
+export async function runChild(args: ChildArgs, timeoutMs: number, nodeOptions: string[] = []): Promise<ChildResult> {
+  const child = spawnTs("sync-child.ts", args, nodeOptions);
   let out = "";
   child.stdout!.setEncoding("utf8");
   child.stdout!.on("data", (d: string) => (out += d));

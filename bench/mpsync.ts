@@ -1,6 +1,6 @@
 // mpsync as the product runs it (`mpsync sync --inline`): createRuntime, then runMany
-// over every source of the account — the sources of one account one after another,
-// each walked with the account's `concurrency` pages in flight.
+// over every source of the account — the five sources side by side, the engine keeping
+// at most the account's `concurrency` WeChat requests in flight across them.
 import { createLogger } from "../src/logging/logger.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { runMany, syncTargets } from "../src/sync/run-many.ts";

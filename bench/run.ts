@@ -45,6 +45,7 @@ interface Flags {
   quick: boolean;
   out: string;
   childTimeout: number;
+  syncNodeOptions: string;
 }
 
 const program = new Command("bench")
@@ -57,13 +58,14 @@ const program = new Command("bench")
   .option("--max-news-items <n>", "news items per article are 1..n (3: about 2 on average)", int(1, 8), 3)
   .option("--content-bytes <n>", "average HTML body size in bytes", int(64), 8_000)
   .option("--latency <ms>", "simulated latency per list request", int(0, 10_000), 50)
-  .option("--concurrency <n>", "the account's page concurrency (accounts[].concurrency, 1..16)", int(1, 16), 8)
+  .option("--concurrency <n>", "the account's requests in flight across its sources (accounts[].concurrency, 1..16)", int(1, 16), 8)
   .option("--seed <n>", "content seed", int(0), 1)
   .option("--scaling", "also run the full sync at 2x and 4x the account size", false)
   .option("--skip-baseline", "do not run the baseline", false)
   .option("--quick", "a small run for smoke checks (sizes / 20 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
+  .option("--sync-node-options <flags>", "Node flags for the sync processes (mpsync and baseline), e.g. \"--max-old-space-size=192\"", "")
   .parse(process.argv);
 
 const flags = program.opts<Flags>();
@@ -103,21 +105,22 @@ const pagesOf = (n: number): number => Math.max(1, Math.ceil(n / PAGE));
 
 /**
  * How mpsync runs a full sync of an account (bench/mpsync.ts, as `mpsync sync --inline`
- * and runMany do): the five sources one after another, each walking its list with
- * `concurrency` pages in flight. The latency lower bound is therefore the sum over the
- * sources of ceil(pages / concurrency) x latency.
+ * does through runMany): the five sources side by side, under one per-account limit of
+ * `concurrency` WeChat requests in flight. The latency lower bound of reading P pages
+ * is therefore ceil(P / concurrency) x latency.
  */
-function fullTimeBound(w: Workload, concurrency: number): { ms: number; pages: number } {
-  let ms = 0;
-  let pages = 0;
-  for (const n of Object.values(itemsPerSource(w))) {
-    pages += pagesOf(n);
-    ms += Math.ceil(pagesOf(n) / concurrency) * flags.latency;
-  }
-  return { ms, pages };
+function timeBound(pages: number, concurrency: number): number {
+  return Math.ceil(pages / concurrency) * flags.latency;
 }
 
-const minListCalls = (w: Workload): number => Object.values(itemsPerSource(w)).reduce((s, n) => s + pagesOf(n), 0);
+function fullTimeBound(w: Workload, concurrency: number): { ms: number; pages: number } {
+  const pages = minListCalls(w);
+  return { ms: timeBound(pages, concurrency), pages };
+}
+
+function minListCalls(w: Workload): number {
+  return Object.values(itemsPerSource(w)).reduce((s, n) => s + pagesOf(n), 0);
+}
 
 // ---------- one measured sync ----------
 
@@ -152,6 +155,7 @@ async function measure(impl: ChildArgs["impl"], mode: ChildArgs["mode"], dbUrl: 
   const child = await runChild(
     { impl, mode, databaseUrl: dbUrl, redisUrl, redisPrefix, simUrl: s.url, concurrency: flags.concurrency, logLevel: process.env.LOG_LEVEL || "warn" },
     flags.childTimeout * 1000,
+    flags.syncNodeOptions.split(/\s+/).filter(Boolean),
   );
   const calls = callCounts(await s.counters());
   const writes = writeDelta(before, await tableWrites(dbUrl));
@@ -228,7 +232,12 @@ async function main(): Promise<void> {
   progress(`4. mpsync incremental sync after ${NEW_ARTICLES} new articles and ${DELETIONS} deletions`);
   const old = summary0.published;
   const deleteCount = Math.min(DELETIONS, old.length);
-  for (let i = 0; i < deleteCount; i++) await sim.deleteArticle(old[Math.floor(((i + 0.5) * old.length) / deleteCount)]!.article_id);
+  let liveDeleted = 0; // an article whose news items were all deleted already counts as deleted in the store
+  for (let i = 0; i < deleteCount; i++) {
+    const victim = old[Math.floor(((i + 0.5) * old.length) / deleteCount)]!;
+    if (!victim.deleted.every(Boolean)) liveDeleted++;
+    await sim.deleteArticle(victim.article_id);
+  }
   await sim.publish(NEW_ARTICLES);
   const incrChange = await measure("mpsync", "incremental", mainDb.url, false);
   // incremental runs never mark deletions (src/sync/walk-incremental.ts); the periodic full run does
@@ -289,7 +298,15 @@ async function main(): Promise<void> {
       { label: "content rows written", value: rowsOf(full), bound: `${fmtInt(minRows)} (one per row)` },
       { label: "rows written per second", value: fmtInt(full.writes.content / fullSec) },
       { label: "MB of content per second", value: `${(htmlMB / fullSec).toFixed(1)} MB/s`, bound: `${fmtMB(htmlMB)} of HTML in total` },
-      { label: "peak RSS (sync process)", value: fmtMB(full.child.peakRssMB), bound: `${fmtMB(full.child.startRssMB)} before syncing`, verdict: verdict(full.child.peakRssMB < rssLimit, `< ${rssLimit} MB`) },
+      ...[...(full.runs ?? [])]
+        .sort((a, b) => SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source))
+        .map((r) => ({
+          label: `  ${r.source}`,
+          value: `${fmtSec(r.durationMs)}, ${fmtInt(r.apiCalls)} calls`,
+          bound: `${fmtInt(pagesOf(itemsPerSource(w)[r.source]))} pages (side by side)`,
+        })),
+      { label: "CPU time of the sync process", value: fmtSec(full.child.cpuMs), bound: `${((full.child.cpuMs / full.child.wallMs) * 100).toFixed(0)}% of one core` },
+      { label: "peak RSS (sync process)", value: fmtMB(full.child.peakRssMB), bound: `${fmtMB(full.child.startRssMB)} before syncing; heap peak ${fmtMB(full.child.sampledPeakHeapMB)}`, verdict: verdict(full.child.peakRssMB < rssLimit, `< ${rssLimit} MB`) },
       { label: "store matches WeChat", value: full.verification.ok ? "yes" : `no: ${full.verification.missing} missing, ${full.verification.stale} stale` },
     ],
   });
@@ -303,7 +320,8 @@ async function main(): Promise<void> {
         { label: "content rows written", value: rowsOf(baseline), bound: fmtInt(minRows) },
         { label: "rows written per second", value: fmtInt(baseline.writes.content / bSec) },
         { label: "MB of content per second", value: `${((baseline.contentBytes ?? 0) / MB / bSec).toFixed(1)} MB/s` },
-        { label: "peak RSS (sync process)", value: fmtMB(baseline.child.peakRssMB), bound: `${fmtMB(baseline.child.startRssMB)} before syncing` },
+        { label: "CPU time of the sync process", value: fmtSec(baseline.child.cpuMs), bound: `${((baseline.child.cpuMs / baseline.child.wallMs) * 100).toFixed(0)}% of one core` },
+        { label: "peak RSS (sync process)", value: fmtMB(baseline.child.peakRssMB), bound: `${fmtMB(baseline.child.startRssMB)} before syncing; heap peak ${fmtMB(baseline.child.sampledPeakHeapMB)}` },
         { label: "store matches WeChat", value: baseline.verification.ok ? "yes" : `no: ${baseline.verification.missing} missing, ${baseline.verification.stale} stale` },
         { label: "baseline time / mpsync time", value: `${ratio!.toFixed(1)}x`, verdict: verdict(ratio! >= 10, ">= 10x") },
       ],
@@ -312,7 +330,7 @@ async function main(): Promise<void> {
   sections.push({
     title: "3. Incremental sync, no change",
     rows: [
-      { label: "wall time", value: fmtSec(incrNone.child.wallMs), bound: `${fmtSec(SOURCES.length * L)} (${SOURCES.length} pages x ${L} ms)` },
+      { label: "wall time", value: fmtSec(incrNone.child.wallMs), bound: `${fmtSec(timeBound(incrNoneCalls, c))} (${incrNoneCalls} pages x ${L} ms / ${c})` },
       { label: "API list calls", value: fmtInt(incrNone.calls.list), bound: `${incrNoneCalls} (one per source)`, verdict: verdict(incrNone.calls.list <= incrNoneCalls, `${incrNoneCalls}`) },
       { label: "token / other API calls", value: `${fmtInt(incrNone.calls.token)} / ${fmtInt(incrNone.calls.other)}` },
       { label: "content rows written", value: rowsOf(incrNone), bound: "0", verdict: verdict(incrNone.writes.content === 0, "0") },
@@ -321,10 +339,10 @@ async function main(): Promise<void> {
   sections.push({
     title: `4. Incremental sync after ${NEW_ARTICLES} new articles and ${deleteCount} deletions`,
     rows: [
-      { label: "wall time", value: fmtSec(incrChange.child.wallMs), bound: `${fmtSec(changeMinCalls * L)} (${changeMinCalls} pages x ${L} ms)` },
+      { label: "wall time", value: fmtSec(incrChange.child.wallMs), bound: `${fmtSec(timeBound(changeMinCalls, c))} (${changeMinCalls} pages x ${L} ms / ${c})` },
       { label: "API list calls", value: fmtInt(incrChange.calls.list), bound: `${changeMinCalls} (${pagesOf(NEW_ARTICLES + 1)} pages + 1 per other source)` },
       { label: "content rows written", value: rowsOf(incrChange), bound: `~${fmtInt(NEW_ARTICLES * (1 + (flags.maxNewsItems + 1) / 2))} (new articles + their news items)` },
-      { label: "deletions marked", value: `${deletedSeen} of ${deleteCount}` },
+      { label: "deletions marked", value: `${deletedSeen} of ${liveDeleted}`, bound: "0: incremental runs leave deletions to the full run" },
       { label: "store matches WeChat", value: incrChange.verification.ok ? "yes" : `no: ${incrChange.verification.missing} missing, ${incrChange.verification.stale} stale` },
     ],
   });
@@ -334,8 +352,8 @@ async function main(): Promise<void> {
     rows: [
       { label: "wall time", value: fmtSec(fullAfter.child.wallMs), bound: fmtSec(fullTimeBound({ ...w, articles: w.articles + NEW_ARTICLES - deleteCount }, c).ms) },
       { label: "API list calls", value: fmtInt(fullAfter.calls.list), bound: `${fmtInt(minListCalls({ ...w, articles: w.articles + NEW_ARTICLES - deleteCount }))} (page minimum)` },
-      { label: "content rows written", value: rowsOf(fullAfter), bound: `${deleteCount} articles + their news items` },
-      { label: "deletions marked", value: `${fullAfterDeleted} of ${deleteCount}` },
+      { label: "content rows written", value: rowsOf(fullAfter), bound: `${liveDeleted} articles + their news items` },
+      { label: "deletions marked", value: `${fullAfterDeleted} of ${liveDeleted}`, bound: liveDeleted < deleteCount ? `${deleteCount - liveDeleted} of the ${deleteCount} were deleted already (all news items)` : "" },
       { label: "store matches WeChat", value: fullAfter.verification.ok ? "yes" : `no: ${fullAfter.verification.missing} missing, ${fullAfter.verification.stale} stale` },
     ],
   });
@@ -357,7 +375,8 @@ async function main(): Promise<void> {
   const header = [
     `mpsync benchmark, ${started.toISOString()}  (${machine().cpus} cpus, ${machine().memoryGB} GB, node ${process.version}, load ${machine().loadAverageAtStart.join(" ")})`,
     `account: ${fmtInt(w.articles)} published articles (${fmtInt(newsItems)} news items, ${fmtMB(htmlMB)} HTML), ${fmtInt(w.images)} images, ${fmtInt(w.videos)} videos, ${fmtInt(w.voices)} voices, ${fmtInt(w.news)} news materials`,
-    `latency ${L} ms per list request; allowed concurrency ${c} pages in flight per source, the ${SOURCES.length} sources one after another (as mpsync sync runs them)`,
+    ...(flags.syncNodeOptions ? [`sync processes run with node ${flags.syncNodeOptions}`] : []),
+    `latency ${L} ms per list request; allowed concurrency ${c} requests in flight for the account, shared by its ${SOURCES.length} sources running side by side (as mpsync sync runs them)`,
   ];
   const table = renderTable(header, sections);
   process.stdout.write(table + "\n");
@@ -367,6 +386,8 @@ async function main(): Promise<void> {
       wallMs: Math.round(m.child.wallMs),
       peakRssMB: Number(m.child.peakRssMB.toFixed(1)),
       startRssMB: Number(m.child.startRssMB.toFixed(1)),
+      sampledPeakHeapMB: Number(m.child.sampledPeakHeapMB.toFixed(1)),
+      cpuMs: Math.round(m.child.cpuMs),
       calls: m.calls,
       writes: m.writes,
       contentBytes: m.contentBytes,

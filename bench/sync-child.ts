@@ -11,7 +11,7 @@ export interface ChildArgs {
   redisUrl: string;
   redisPrefix: string;
   simUrl: string;
-  /** the account's page concurrency (mpsync only) */
+  /** the account's requests in flight across its sources (accounts[].concurrency; mpsync only) */
   concurrency: number;
   logLevel: string;
 }
@@ -28,6 +28,10 @@ export interface ChildResult {
   peakRssBeforeSyncMB: number;
   /** the highest RSS sampled every 20 ms while the sync ran, in MB */
   sampledPeakRssMB: number;
+  /** the highest V8 heapUsed sampled while the sync ran (live objects and garbage not yet collected), in MB */
+  sampledPeakHeapMB: number;
+  /** CPU time (user + system) of this process during the sync, in ms */
+  cpuMs: number;
   /** what the implementation itself reports (mpsync: the engine's RunResults) */
   details: unknown;
 }
@@ -65,7 +69,13 @@ async function main(): Promise<void> {
     const startRssMB = process.memoryUsage.rss() / MB;
     const peakRssBeforeSyncMB = (process.resourceUsage().maxRSS * 1024) / MB;
     let sampled = startRssMB;
-    const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss() / MB)), 20);
+    let heap = process.memoryUsage().heapUsed / MB;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      sampled = Math.max(sampled, m.rss / MB);
+      heap = Math.max(heap, m.heapUsed / MB);
+    }, 20);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let details: unknown;
     try {
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
       clearInterval(sampler);
     }
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     result = {
       impl: args.impl,
       mode: args.mode,
@@ -82,6 +93,8 @@ async function main(): Promise<void> {
       startRssMB,
       peakRssBeforeSyncMB,
       sampledPeakRssMB: Math.max(sampled, process.memoryUsage.rss() / MB),
+      sampledPeakHeapMB: heap,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       details,
     };
   } finally {
