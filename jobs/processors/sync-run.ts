@@ -1,0 +1,57 @@
+// Processor of "sync-run": take the active slot, release the pending one, run the engine,
+// report progress per page, and turn a failure into retry, delay or final failure.
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { RunProgress, RunResult, SyncEngine } from "../../src/sync/types.ts";
+import { claimActiveRun } from "../active-run.ts";
+import { parsePayload } from "../catalog.ts";
+import { decideFailure, LOCKED_RETRY_MS } from "../retry-policy.ts";
+import type { SyncQueue } from "../queue.ts";
+
+export interface SyncRunDeps {
+  engine: SyncEngine;
+  queue: SyncQueue;
+  redis: Redis;
+  prefix: string;
+  onResult?(result: RunResult, appId: string): void;
+  onFailure?(error: unknown, appId: string, source: string, mode: string): void;
+}
+
+/** What a job's progress holds while it runs (read by `mpsync sync --wait` and the dashboard). */
+export type SyncJobProgress = RunProgress & { appId: string; mode: string };
+
+export async function processSyncRun(deps: SyncRunDeps, job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<RunResult> {
+  let data = parsePayload("sync-run", job.data);
+  const active = await claimActiveRun(deps.redis, deps.prefix, data.appId, data.source, job.id!);
+  if (!active) {
+    // another run of this (account, source) is active: stay the pending one
+    await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+    throw new DelayedError();
+  }
+  try {
+    await job.removeDeduplicationKey();
+    // a full request may have upgraded this job while it was pending (jobs/enqueue.ts)
+    const fresh = await deps.queue.getJob(job.id!);
+    if (fresh) data = parsePayload("sync-run", fresh.data);
+    try {
+      const result = await deps.engine.run({
+        ...data,
+        signal,
+        onProgress: (p) => void job.updateProgress({ ...p, appId: data.appId, mode: data.mode } satisfies SyncJobProgress).catch(() => {}),
+      });
+      deps.onResult?.(result, data.appId);
+      return result;
+    } catch (e) {
+      deps.onFailure?.(e, data.appId, data.source, data.mode);
+      const next = decideFailure(e);
+      if (next.action === "delay") {
+        await job.moveToDelayed(next.until.getTime(), token);
+        throw new DelayedError();
+      }
+      if (next.action === "fail") throw new UnrecoverableError(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  } finally {
+    await active.release();
+  }
+}
