@@ -1,0 +1,58 @@
+// Admin routes behind the bearer token: manual resync, recent runs, the queue dashboard.
+// Registered only when ADMIN_TOKEN is set.
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { FastifyAdapter } from "@bull-board/fastify";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { enqueueSync } from "../../../jobs/enqueue.ts";
+import { queueCounts, queueStatus } from "../../../jobs/queue-status.ts";
+import { SOURCES } from "../../sync/types.ts";
+import { requireAdmin } from "../auth.ts";
+import { InvalidParameterError } from "../errors.ts";
+import { recentRuns } from "../queries/runs.ts";
+import { statusReport } from "../queries/status.ts";
+import type { ServerDeps } from "../server.ts";
+import { parseInput } from "../validate.ts";
+
+const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).optional() }).strict();
+const runsQuery = z
+  .object({ account: z.string().min(1).optional(), source: z.enum(SOURCES).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+  .strict();
+
+type BoardAdapter = Parameters<typeof createBullBoard>[0]["serverAdapter"];
+
+export const DASHBOARD_PATH = "/admin/queues";
+
+export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string): Promise<void> {
+  await app.register(async (admin) => {
+    admin.addHook("onRequest", requireAdmin(adminToken));
+
+    admin.post("/admin/resync", async (req, reply) => {
+      const body = parseInput(resyncBody, req.body, "body");
+      if (!deps.config.accounts.some((a) => a.appId === body.account)) throw new InvalidParameterError("account", `is not a configured account`);
+      if (!deps.queue) throw new Error("the job queue is not available in this process");
+      const sources = body.source ? [body.source] : [...SOURCES];
+      const jobs = [];
+      for (const source of sources) jobs.push(await enqueueSync(deps.queue, { appId: body.account, source, mode: "full", trigger: "manual" }));
+      return reply.code(202).send({ jobs: jobs.map((j) => ({ account: j.appId, source: j.source, job_id: j.jobId, outcome: j.outcome })) });
+    });
+
+    admin.get("/admin/runs", async (req) => {
+      const q = parseInput(runsQuery, req.query);
+      const runs = await recentRuns(deps.prisma, q);
+      if (!deps.queue) return { runs };
+      const [counts, targets] = await Promise.all([queueCounts(deps.queue), queueStatus(deps.queue, deps.redis, deps.config.redisPrefix, deps.config.accounts)]);
+      const report = await statusReport(deps.prisma, targets);
+      return { runs, queue: counts, targets: report.targets };
+    });
+
+    if (deps.queue) {
+      const board = new FastifyAdapter();
+      // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api (9.10.2 is installed): same shape, distinct types
+      createBullBoard({ queues: [new BullMQAdapter(deps.queue)], serverAdapter: board as unknown as BoardAdapter });
+      board.setBasePath(DASHBOARD_PATH);
+      await admin.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
+    }
+  });
+}

@@ -1,0 +1,24 @@
+// Liveness and readiness.
+import type { FastifyInstance } from "fastify";
+import type { ServerDeps } from "../server.ts";
+
+async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([fn().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_req, reply) => {
+    const [postgres, redis] = await Promise.all([check(() => deps.prisma.$queryRaw`SELECT 1`), check(() => deps.redis.ping())]);
+    const worker = deps.consuming ? deps.consuming() : true;
+    const ready = postgres && redis && worker;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: { postgres, redis, worker } });
+  });
+}

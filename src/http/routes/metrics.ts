@@ -1,0 +1,14 @@
+// Prometheus scrape endpoint; queue depth is read at scrape time.
+import type { FastifyInstance } from "fastify";
+import { queueCounts } from "../../../jobs/queue-status.ts";
+import type { ServerDeps } from "../server.ts";
+
+export function metricsRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get("/metrics", async (_req, reply) => {
+    if (deps.queue) {
+      const counts = await queueCounts(deps.queue).catch(() => null); // Redis down: scrape the rest
+      if (counts) deps.metrics.setQueueDepth(counts);
+    }
+    return reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,51 @@
+// The HTTP server `mpsync worker` starts when HTTP_PORT is set: health, metrics, admin,
+// read API. Errors map by class to status codes; bodies never carry secrets or stacks.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import type { SyncQueue } from "../../jobs/queue.ts";
+import type { AppConfig } from "../config/config.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { Metrics } from "../metrics/registry.ts";
+import type { PrismaClient } from "../store/prisma.ts";
+import { InvalidParameterError, NotFoundError } from "./errors.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { readApiRoutes } from "./routes/read-api.ts";
+
+export interface ServerDeps {
+  config: AppConfig;
+  prisma: PrismaClient;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  /** absent in a process without the job queue (admin resync then answers 500) */
+  queue?: SyncQueue;
+  /** readiness of this process's worker */
+  consuming?: () => boolean;
+}
+
+export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof InvalidParameterError) return reply.code(400).send({ error: "invalid_parameter", field: err.field, message: err.message });
+    if (err instanceof NotFoundError) return reply.code(404).send({ error: "not_found", message: err.message });
+    const status = (err as { statusCode?: number }).statusCode;
+    // Fastify's own 4xx (malformed JSON body, unsupported media type): its message names no secret
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: "bad_request", field: "body", message: (err as Error).message });
+    req.log.error({ err, url: req.routeOptions.url }, "request failed");
+    return reply.code(500).send({ error: "internal", message: "internal error; see the worker log" });
+  });
+  healthRoutes(app, deps);
+  metricsRoutes(app, deps);
+  readApiRoutes(app, deps);
+  if (deps.config.http.adminToken) await adminRoutes(app, deps, deps.config.http.adminToken);
+  return app;
+}
+
+/** Listens on config.http (port 0: any free port); resolves with the bound address. */
+export async function startHttpServer(deps: ServerDeps): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildHttpServer(deps);
+  const address = await app.listen({ port: deps.config.http.port ?? 0, host: deps.config.http.host });
+  return { app, url: address };
+}

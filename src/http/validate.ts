@@ -1,0 +1,11 @@
+// Request input through zod: the first problem becomes a 400 naming its field.
+import type { z } from "zod";
+import { InvalidParameterError } from "./errors.ts";
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = "query"): z.infer<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join(".") : where;
+  throw new InvalidParameterError(field, issue.message);
+}

@@ -1,0 +1,68 @@
+// Prometheus metrics of one worker process. Labels never carry secrets: endpoints are
+// paths without query strings (see RequestEvent), accounts are app ids.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RunResult } from "../sync/types.ts";
+import type { ClientObserver } from "../wechat/types.ts";
+
+export interface Metrics {
+  registry: Registry;
+  /** pass to createRuntime({ observer }) */
+  observer: ClientObserver;
+  recordRun(result: RunResult, appId: string): void;
+  /** a run that ended in an error (retried, delayed or failed) */
+  recordRunError(appId: string, source: string, mode: string, reason: string): void;
+  /** set by the HTTP server before each scrape */
+  setQueueDepth(counts: Record<string, number>): void;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "mpsync_process_" });
+
+  const runs = new Counter({ name: "mpsync_sync_runs_total", help: "Sync runs by source, mode and status", labelNames: ["account", "source", "mode", "status"], registers: [registry] });
+  const items = new Counter({ name: "mpsync_items_written_total", help: "Rows written by sync runs, by kind (inserted, updated, deleted)", labelNames: ["account", "source", "kind"], registers: [registry] });
+  const durations = new Histogram({
+    name: "mpsync_sync_run_duration_seconds",
+    help: "Duration of finished sync runs",
+    labelNames: ["source", "mode"],
+    buckets: [0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  const apiCalls = new Counter({ name: "mpsync_wechat_requests_total", help: "WeChat API HTTP requests by endpoint and errcode", labelNames: ["endpoint", "errcode"], registers: [registry] });
+  const apiDuration = new Histogram({
+    name: "mpsync_wechat_request_duration_seconds",
+    help: "WeChat API request durations",
+    labelNames: ["endpoint"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const tokenRefreshes = new Counter({ name: "mpsync_token_refreshes_total", help: "Access token refreshes by token kind", labelNames: ["account", "kind"], registers: [registry] });
+  const queueDepth = new Gauge({ name: "mpsync_queue_jobs", help: "Jobs in the sync queue by state", labelNames: ["state"], registers: [registry] });
+
+  return {
+    registry,
+    observer: {
+      onRequest(e) {
+        // errcode "none" when no JSON body was read (transport failure or HTTP error)
+        apiCalls.inc({ endpoint: e.endpoint, errcode: e.errcode === null ? "none" : String(e.errcode) });
+        apiDuration.observe({ endpoint: e.endpoint }, e.durationMs / 1000);
+      },
+      onTokenRefresh(e) {
+        tokenRefreshes.inc({ account: e.appId, kind: e.kind });
+      },
+    },
+    recordRun(r, appId) {
+      runs.inc({ account: appId, source: r.source, mode: r.mode, status: r.status });
+      items.inc({ account: appId, source: r.source, kind: "inserted" }, r.inserted);
+      items.inc({ account: appId, source: r.source, kind: "updated" }, r.updated);
+      items.inc({ account: appId, source: r.source, kind: "deleted" }, r.markedDeleted);
+      durations.observe({ source: r.source, mode: r.mode }, r.durationMs / 1000);
+    },
+    recordRunError(appId, source, mode, reason) {
+      runs.inc({ account: appId, source, mode, status: reason });
+    },
+    setQueueDepth(counts) {
+      for (const [state, n] of Object.entries(counts)) queueDepth.set({ state }, n);
+    },
+  };
+}
