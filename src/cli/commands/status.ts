@@ -1,0 +1,44 @@
+// mpsync status: per account and source, the last run, its result and counters, the next
+// scheduled runs, pending/active runs and throttling.
+import type { Command } from "commander";
+import { createSyncQueue } from "../../../jobs/queue.ts";
+import { queueStatus } from "../../../jobs/queue-status.ts";
+import { loadConfig } from "../../config/config.ts";
+import { statusReport, type TargetStatus } from "../../http/queries/status.ts";
+import { checkRedis, createRedis } from "../../redis/connection.ts";
+import { checkDatabase } from "../../store/database.ts";
+import { createPrisma } from "../../store/prisma.ts";
+
+function describe(t: TargetStatus): string {
+  const r = t.lastRun;
+  const last = r
+    ? `last ${r.mode} ${r.status} at ${r.finished_at ?? r.started_at} (${r.items_seen} seen, ${r.inserted} inserted, ${r.updated} updated, ${r.marked_deleted} deleted${r.error_message ? `; ${r.error_message}` : ""})`
+    : "never run";
+  const queued = [t.activeJobId ? `running (job ${t.activeJobId})` : "", t.pendingJobId ? `pending (job ${t.pendingJobId})` : ""].filter(Boolean).join(", ");
+  const next = `next incremental ${t.nextIncremental ?? "not scheduled"}, next full ${t.nextFull ?? "not scheduled"}`;
+  return [`${t.appId} ${t.source}: ${last}`, queued, next, t.throttledUntil ? `throttled until ${t.throttledUntil}` : ""].filter(Boolean).join(" | ");
+}
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("last run, result, counters, next scheduled run and throttling per account and source")
+    .option("--json", "print JSON")
+    .action(async (flags: { json?: boolean }) => {
+      const config = loadConfig(process.env, { requireAccounts: true });
+      await checkRedis(config.redisUrl);
+      await checkDatabase(config.databaseUrl);
+      const connection = createRedis(config.redisUrl);
+      const queue = createSyncQueue(connection, config.redisPrefix);
+      const prisma = createPrisma(config.databaseUrl, config.db);
+      try {
+        const report = await statusReport(prisma, await queueStatus(queue, connection, config.redisPrefix, config.accounts));
+        if (flags.json) console.log(JSON.stringify({ targets: report.targets }, null, 2));
+        else for (const t of report.targets) console.log(describe(t));
+      } finally {
+        await queue.close().catch(() => {});
+        connection.disconnect();
+        await prisma.$disconnect();
+      }
+    });
+}

@@ -1,0 +1,57 @@
+// mpsync worker: consume the job queue (and serve HTTP when HTTP_PORT is set) until
+// SIGTERM/SIGINT, then stop within WORKER_SHUTDOWN_TIMEOUT_MS with checkpoints saved.
+import type { Command } from "commander";
+import { startSyncWorker } from "../../../jobs/worker.ts";
+import { loadConfig } from "../../config/config.ts";
+import { startHttpServer } from "../../http/server.ts";
+import { createMetrics } from "../../metrics/registry.ts";
+import { checkRedis } from "../../redis/connection.ts";
+import { createRuntime } from "../../runtime.ts";
+import { checkDatabase } from "../../store/database.ts";
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals): void => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      resolve(s);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command("worker")
+    .description("run scheduled and requested syncs from the job queue; serves HTTP when HTTP_PORT is set")
+    .action(async () => {
+      const config = loadConfig(process.env, { requireAccounts: true });
+      await checkRedis(config.redisUrl);
+      await checkDatabase(config.databaseUrl);
+      const metrics = createMetrics();
+      const runtime = createRuntime(config, { observer: metrics.observer });
+      const log = runtime.logger.child({ component: "worker" });
+      const signal = nextSignal(); // listen before starting: a signal during start-up still stops cleanly
+      const worker = await startSyncWorker(runtime, { metrics });
+      const http =
+        config.http.port !== undefined
+          ? await startHttpServer({ config, prisma: runtime.prisma, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
+          : undefined;
+      log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
+
+      const received = await signal;
+      const bound = config.worker.shutdownTimeoutMs;
+      // the hard bound: whatever still hangs, the process ends; stalled jobs resume elsewhere
+      setTimeout(() => {
+        log.error({ timeoutMs: bound }, "shutdown exceeded its bound; exiting");
+        process.exit(1);
+      }, bound).unref();
+      log.info({ signal: received }, "shutting down: finishing the current page of each running sync");
+      const { timedOut } = await worker.shutdown(Math.max(500, bound - 1_000));
+      await http?.app.close().catch(() => {});
+      await runtime.close();
+      log.info({ timedOut }, "worker stopped");
+      process.exit(timedOut ? 1 : 0);
+    });
+}
