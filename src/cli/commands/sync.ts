@@ -1,20 +1,22 @@
-// mpsync sync: --inline runs here and now through the sync engine. (The queued path,
-// without --inline, is added by the jobs work.)
+// mpsync sync: --inline runs here and now through the sync engine; without it the run
+// goes through the job queue (src/cli/queued-sync.ts).
 import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../config/config.ts";
 import { createRuntime, type Runtime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import { SOURCES, type RunResult, type Source, type SyncMode } from "../../sync/types.ts";
-import { UserFacingError } from "../errors.ts";
+import { consoleOutput, runQueuedSync } from "../queued-sync.ts";
 
 export interface SyncFlags {
   account?: string;
   source?: Source;
   full?: boolean;
   inline?: boolean;
+  wait?: boolean;
+  json?: boolean;
 }
 
-function sourceArg(raw: string): Source {
+export function sourceArg(raw: string): Source {
   if (!(SOURCES as readonly string[]).includes(raw)) throw new InvalidArgumentError(`expected one of ${SOURCES.join(", ")}`);
   return raw as Source;
 }
@@ -52,8 +54,10 @@ export function register(program: Command): void {
     .option("--source <source>", `only this source: ${SOURCES.join(" | ")}`, sourceArg)
     .option("--full", "walk every page and mark vanished items deleted")
     .option("--inline", "run in this process instead of through the job queue")
+    .option("--wait", "queued: follow the runs to the end; exit non-zero if one failed")
+    .option("--json", "queued: print the result as JSON")
     .action(async (flags: SyncFlags) => {
-      if (!flags.inline) throw new UserFacingError("sync without --inline needs the job queue, which is not available yet: add --inline");
+      if (!flags.inline) return runQueuedSync(flags, consoleOutput());
       const runtime = createRuntime(loadConfig(process.env, { requireAccounts: true }));
       try {
         await syncInline(runtime, flags);
