@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { withDatabase } from "../../src/config/database.ts";
 import { createPrisma, type PrismaClient } from "../../src/store/prisma.ts";
-import { admin, redisUrl, serverUrl, TEMPLATE_ENV } from "./servers.ts";
+import { admin, redisUrl, serverUrl, TEMPLATE_ENV, testDatabaseName } from "./servers.ts";
 
 export interface TestDatabase {
   name: string;
@@ -20,7 +20,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error(`${TEMPLATE_ENV} is not set: run the tests through vitest (test/helpers/global-setup.ts)`);
-  const name = `mpsync_test_${randomBytes(6).toString("hex")}`;
+  const name = testDatabaseName(randomBytes(6).toString("hex"));
   for (let attempt = 0; ; attempt++) {
     try {
       await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));

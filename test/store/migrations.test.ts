@@ -6,12 +6,12 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { applyMigrations, defaultPaths, pendingSchemaDiff } from "../../src/store/migrations.ts";
 import { withDatabase } from "../../src/config/database.ts";
-import { serverUrl } from "../helpers/servers.ts";
+import { serverUrl, testDatabaseName } from "../helpers/servers.ts";
 import { afterAll } from "vitest";
 
 // A database of this file's own, created empty (not from the template): the point is
 // to watch the migrations build it.
-const name = `mpsync_test_${randomBytes(6).toString("hex")}`;
+const name = testDatabaseName(randomBytes(6).toString("hex"));
 const url = withDatabase(serverUrl, name);
 const admin = new pg.Pool({ connectionString: withDatabase(serverUrl, "postgres"), max: 1 });
 await admin.query(`CREATE DATABASE "${name}"`);
