@@ -1,6 +1,6 @@
 // Each error class over real HTTP, with the retry decision checked by the number of
 // requests the simulator actually received.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
 import {
   ApiRetiredError,
@@ -214,8 +214,11 @@ describe("AbortSignal", () => {
     sim.setFaults({ latencyMs: 2_000 });
     const ctl = new AbortController();
     const reason = new Error("shutting down");
-    setTimeout(() => ctl.abort(reason), 50);
-    const e = await rejectionOf(client.batchGetPublished({ offset: 0, count: 5, signal: ctl.signal }));
+    const pending = rejectionOf(client.batchGetPublished({ offset: 0, count: 5, signal: ctl.signal }));
+    // abort once the request is at the server (not on a timer: a slow machine may not be there yet)
+    await vi.waitFor(() => expect(calls(LIST)).toBe(1), { timeout: 10_000, interval: 10 });
+    ctl.abort(reason);
+    const e = await pending;
     expect(e).toBe(reason);
     expect(calls(LIST)).toBe(1);
   });
@@ -225,8 +228,10 @@ describe("AbortSignal", () => {
     try {
       sim.setFaults({ rateLimitBurst: 1 });
       const ctl = new AbortController();
-      setTimeout(() => ctl.abort(new Error("stop")), 100);
-      const e = await rejectionOf(c.batchGetPublished({ offset: 0, count: 5, signal: ctl.signal }));
+      const pending = rejectionOf(c.batchGetPublished({ offset: 0, count: 5, signal: ctl.signal }));
+      await vi.waitFor(() => expect(calls(LIST)).toBe(1), { timeout: 10_000, interval: 10 });
+      ctl.abort(new Error("stop"));
+      const e = await pending;
       expect(e.message).toBe("stop");
       expect(calls(LIST)).toBe(1);
     } finally {
