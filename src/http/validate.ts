@@ -6,6 +6,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join(".") : where;
+  // an unknown parameter is named itself
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? where] : issue.path;
+  const field = path.length ? path.join(".") : where;
   throw new InvalidParameterError(field, issue.message);
 }
