@@ -1,6 +1,7 @@
 // The benchmark's databases: a template migrated once per run, a fresh clone for every
 // sync that starts from nothing, all named mpsync_bench_<run id>_<label> on the server
-// of DATABASE_URL and dropped at the end. The database DATABASE_URL names is never used.
+// of DATABASE_URL and dropped at the end (bench/cleanup.ts also drops any a failure or
+// Ctrl-C left). The database DATABASE_URL names is never used.
 // Also the row counting (pg_stat_user_tables) and the checks of what was stored.
 import pg from "pg";
 import { withDatabase } from "../src/config/database.ts";
@@ -25,7 +26,6 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export class BenchDatabases {
-  private readonly created: string[] = [];
   private template: string | undefined;
 
   constructor(
@@ -45,7 +45,6 @@ export class BenchDatabases {
   async prepareTemplate(): Promise<void> {
     const name = `mpsync_bench_${this.runId}_tpl`;
     await this.admin((c) => c.query(`CREATE DATABASE ${quote(name)}`));
-    this.created.push(name);
     await applyMigrations(this.urlOf(name));
     this.template = name;
   }
@@ -55,19 +54,11 @@ export class BenchDatabases {
     if (!this.template) throw new Error("prepareTemplate() first");
     const name = `mpsync_bench_${this.runId}_${label}`;
     await this.admin((c) => c.query(`CREATE DATABASE ${quote(name)} TEMPLATE ${quote(this.template!)}`));
-    this.created.push(name);
     return { name, url: this.urlOf(name) };
   }
 
   async drop(name: string): Promise<void> {
     await this.admin((c) => c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`));
-    const i = this.created.indexOf(name);
-    if (i >= 0) this.created.splice(i, 1);
-  }
-
-  /** Drops every database this run created (also called on failure and on SIGINT). */
-  async dropAll(): Promise<void> {
-    for (const name of [...this.created].reverse()) await this.drop(name).catch(() => {});
   }
 }
 

@@ -9,13 +9,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
-import { Redis } from "ioredis";
 import { DEFAULT_REDIS_URL, loadDatabaseUrl, redactUrl } from "../src/config/database.ts";
 import { SOURCES, type RunResult, type Source } from "../src/sync/types.ts";
+import { spawn } from "node:child_process";
 import { runChild, REPO_DIR } from "./child.ts";
+import { cleanupRun } from "./cleanup.ts";
 import { BenchDatabases, contentBytes, tableWrites, verifyStore, writeDelta, type Verification, type WriteDelta } from "./db.ts";
 import { fmtInt, fmtMB, fmtSec, machine, renderTable, verdict, type Section } from "./report.ts";
-import { callCounts, SimulatorProcess, type CallCounts } from "./simulator.ts";
+import { BENCH_DIR, callCounts, SimulatorProcess, type CallCounts } from "./simulator.ts";
 import type { ChildArgs, ChildResult } from "./sync-child.ts";
 import type { SimulatorProcessOptions } from "./simulator-process.ts";
 
@@ -170,31 +171,33 @@ function progress(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
 }
 
-async function cleanup(): Promise<void> {
-  await sim?.stop().catch(() => {});
-  await dbs.dropAll();
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
-  try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${redisPrefixRoot}:*`, "COUNT", 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } catch {
-    // nothing to clean when Redis is gone
-  } finally {
-    redis.disconnect();
-  }
+/** Once, whoever asks first (the end of main and a Ctrl-C can both ask). */
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= doCleanup();
+  return cleaning;
 }
 
+async function doCleanup(): Promise<void> {
+  await sim?.stop().catch(() => {});
+  await cleanupRun({ serverUrl, runId, redisUrl }).catch((e: unknown) => progress(`cleanup failed: ${String(e)}`));
+}
+
+// Ctrl-C: `tsx` (npm run bench) kills this process shortly after relaying the signal,
+// so the cleanup runs in a detached process of its own.
 let interrupted = false;
 process.on("SIGINT", () => {
-  if (interrupted) process.exit(130);
+  if (interrupted) return;
   interrupted = true;
-  progress("interrupted: dropping the benchmark's databases and Redis keys");
-  void cleanup().finally(() => process.exit(130));
+  sim?.kill();
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "cleanup.ts"), JSON.stringify({ serverUrl, runId, redisUrl })], {
+    cwd: REPO_DIR,
+    detached: true,
+    stdio: "ignore",
+  });
+  child.unref();
+  progress(`interrupted: dropping databases mpsync_bench_${runId}_* and Redis keys ${redisPrefixRoot}:* in the background (pid ${child.pid})`);
+  process.exit(130);
 });
 
 // ---------- the run ----------

@@ -103,8 +103,13 @@ export class SimulatorProcess {
     await this.control("POST", "/__sim/delete", { article_id: articleId });
   }
 
+  /** at once, without waiting (Ctrl-C) */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
+  }
+
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       this.child.once("exit", () => resolve());
       this.child.kill("SIGTERM");
