@@ -12,9 +12,12 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 const scheduleSchema = z
   .object({
-    incrementalEveryMinutes: z.number().int().positive().default(15),
-    /** cron pattern of the periodic full run (server time zone UTC) */
-    fullCron: z.string().min(9).default("0 3 * * *"),
+    incrementalEveryMinutes: z.number().int().min(1).max(1440).default(15),
+    /** cron pattern of the periodic full run, in UTC; checked here so a typo fails at start-up, not at the first schedule */
+    fullCron: z
+      .string()
+      .regex(/^\s*[0-9*/,?LW#-]+(\s+[0-9A-Za-z*/,?LW#-]+){4,5}\s*$/, "must be a cron pattern of 5 or 6 fields, e.g. \"0 3 * * *\"")
+      .default("0 3 * * *"),
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -38,9 +41,9 @@ const accountSchema = z
   .superRefine((a, ctx) => {
     if (a.tokenKind === "authorizer") {
       for (const k of ["componentAppId", "componentAppSecret", "componentVerifyTicket", "authorizerRefreshToken"] as const) {
-        if (!a[k]) ctx.addIssue({ code: "custom", path: [k], message: `is required for tokenKind authorizer` });
+        if (a[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `is required for tokenKind authorizer` });
       }
-    } else if (!a.appSecret) {
+    } else if (a.appSecret === undefined) {
       ctx.addIssue({ code: "custom", path: ["appSecret"], message: `is required for tokenKind ${a.tokenKind}` });
     }
   });
@@ -156,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   } else if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) {
     const parsed = accountSchema.safeParse({
       appId: env.WECHAT_APP_ID,
-      appSecret: env.WECHAT_APP_SECRET,
+      appSecret: env.WECHAT_APP_SECRET || undefined, // empty means unset: one "is required" message, not two
       tokenKind: env.WECHAT_TOKEN_KIND || "stable",
     });
     if (parsed.success) accounts = [parsed.data];

@@ -1,0 +1,147 @@
+// One validated configuration from env and an optional accounts file (JSON or YAML):
+// defaults, several accounts with their token kinds, schedules and concurrency, and one
+// message per problem naming the setting, never a secret.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/config.ts";
+import { ConfigError } from "../../src/config/errors.ts";
+import { runMpsync } from "../jobs/harness.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "mpsync-config-"));
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function problemsOf(env: NodeJS.ProcessEnv, opts: { requireAccounts?: boolean } = {}): string[] {
+  try {
+    loadConfig(env, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("WECHAT_APP_ID and WECHAT_APP_SECRET alone configure one account with defaults", () => {
+    const c = loadConfig({ WECHAT_APP_ID: "wxone", WECHAT_APP_SECRET: "s3cret-one" }, { requireAccounts: true });
+    expect(c.accounts).toEqual([
+      { appId: "wxone", appSecret: "s3cret-one", tokenKind: "stable", concurrency: 2, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true } },
+    ]);
+    expect(c.redisPrefix).toBe("mpsync");
+    expect(c.worker).toEqual({ concurrency: 4, shutdownTimeoutMs: 30_000 });
+    expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined });
+  });
+
+  it("reads several accounts from YAML and from JSON with token kinds, schedules and concurrency", () => {
+    const yaml = file(
+      "accounts.yaml",
+      `accounts:
+  - appId: wxstable
+    name: Main
+    appSecret: secret-stable
+    concurrency: 4
+    schedule: { incrementalEveryMinutes: 5, fullCron: "30 2 * * 0" }
+  - appId: wxlegacy
+    tokenKind: legacy
+    appSecret: secret-legacy
+    schedule: { enabled: false }
+  - appId: wxauthorizer
+    tokenKind: authorizer
+    componentAppId: wxcomponent
+    componentAppSecret: secret-component
+    componentVerifyTicket: ticket-1
+    authorizerRefreshToken: refresh-1
+`,
+    );
+    const c = loadConfig({ MPSYNC_ACCOUNTS_FILE: yaml, MPSYNC_REDIS_PREFIX: "tenant-a", WORKER_CONCURRENCY: "8", HTTP_PORT: "9100", ADMIN_TOKEN: "0123456789abcdef0123" });
+    expect(c.accounts.map((a) => [a.appId, a.tokenKind, a.concurrency, a.schedule])).toEqual([
+      ["wxstable", "stable", 4, { incrementalEveryMinutes: 5, fullCron: "30 2 * * 0", enabled: true }],
+      ["wxlegacy", "legacy", 2, { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: false }],
+      ["wxauthorizer", "authorizer", 2, { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }],
+    ]);
+    expect(c.redisPrefix).toBe("tenant-a");
+    expect(c.worker.concurrency).toBe(8);
+    expect(c.http.port).toBe(9100);
+
+    const json = file("accounts.json", JSON.stringify({ accounts: [{ appId: "wxjson", appSecret: "secret-json", tokenKind: "legacy" }] }));
+    expect(loadConfig({ MPSYNC_ACCOUNTS_FILE: json }).accounts.map((a) => [a.appId, a.tokenKind])).toEqual([["wxjson", "legacy"]]);
+  });
+
+  it("reports every problem of the accounts file at once, naming each setting and no secret", () => {
+    const bad = file(
+      "bad.yaml",
+      `accounts:
+  - appId: wxa
+    appSecret: leak-me-not-1
+    concurrency: 0
+  - appId: wxa
+    appSecret: leak-me-not-2
+  - appId: wxb
+    tokenKind: authorizer
+    componentAppSecret: leak-me-not-3
+  - appId: wxc
+    tokenKind: legacy
+  - appId: wxd
+    appSecret: leak-me-not-4
+    appsecret: leak-me-not-5
+    schedule: { fullCron: "every night", incrementalEveryMinutes: 0 }
+`,
+    );
+    const problems = problemsOf({ MPSYNC_ACCOUNTS_FILE: bad });
+    const text = problems.join("\n");
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.0\.concurrency/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.2\.componentAppId is required for tokenKind authorizer/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.2\.authorizerRefreshToken is required/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.3\.appSecret is required for tokenKind legacy/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.4\.schedule\.fullCron must be a cron pattern/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.4\.schedule\.incrementalEveryMinutes/);
+    expect(text).toMatch(/MPSYNC_ACCOUNTS_FILE: accounts\.4 .*appsecret/);
+    expect(text).not.toMatch(/leak-me-not/);
+  });
+
+  it("names duplicate app ids, unreadable files and unparsable YAML", () => {
+    const dup = file("dup.json", JSON.stringify({ accounts: [{ appId: "wxa", appSecret: "x1" }, { appId: "wxa", appSecret: "x2" }] }));
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: dup })).toEqual(["MPSYNC_ACCOUNTS_FILE: appId wxa is listed twice"]);
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: path.join(dir, "missing.yaml") })[0]).toMatch(/^MPSYNC_ACCOUNTS_FILE cannot be read \(ENOENT/);
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: file("broken.yaml", "accounts: [\n  - appId: x\n") })[0]).toMatch(/^MPSYNC_ACCOUNTS_FILE is not valid YAML/);
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: file("empty.json", `{"accounts": []}`) })[0]).toMatch(/^MPSYNC_ACCOUNTS_FILE: accounts/);
+  });
+
+  it("names each bad environment setting", () => {
+    const problems = problemsOf({
+      WECHAT_APP_ID: "wxa",
+      WECHAT_APP_SECRET: "secret-env-value",
+      WECHAT_TOKEN_KIND: "magic",
+      WORKER_CONCURRENCY: "0",
+      WORKER_SHUTDOWN_TIMEOUT_MS: "soon",
+      HTTP_PORT: "http",
+      ADMIN_TOKEN: "short",
+      MPSYNC_REDIS_PREFIX: "bad prefix!",
+      REDIS_URL: "http://localhost",
+    });
+    for (const setting of ["WECHAT_TOKEN_KIND", "WORKER_CONCURRENCY", "WORKER_SHUTDOWN_TIMEOUT_MS", "HTTP_PORT", "ADMIN_TOKEN", "MPSYNC_REDIS_PREFIX", "REDIS_URL"]) {
+      expect(problems.filter((p) => p.startsWith(setting))).toHaveLength(1);
+    }
+    expect(problems).toHaveLength(7);
+    expect(problems.join(" ")).not.toContain("secret-env-value");
+    expect(problems.join(" ")).not.toContain("short");
+  });
+
+  it("requires an account where one is needed", () => {
+    expect(problemsOf({}, { requireAccounts: true })).toEqual([
+      "no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE",
+    ]);
+    expect(loadConfig({}).accounts).toEqual([]);
+  });
+
+  it("mpsync worker fails at start-up with one message per problem", async () => {
+    const r = await runMpsync(["worker"], { WECHAT_APP_ID: "wxa", WECHAT_APP_SECRET: "", WORKER_CONCURRENCY: "100", MPSYNC_ACCOUNTS_FILE: "" });
+    expect(r.code).toBe(1);
+    expect(r.all.trim().split("\n")).toEqual(["mpsync: configuration errors:", expect.stringMatching(/^  - WORKER_CONCURRENCY must be an integer from 1 to 64/), expect.stringMatching(/^  - WECHAT_APP_SECRET /)]);
+  });
+});
