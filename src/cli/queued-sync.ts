@@ -69,7 +69,7 @@ async function follow(queue: SyncQueue, jobs: Enqueued[], output: Output, quiet:
         show(key, progressLine(job.progress));
       } else if (state === "delayed") {
         const why = job.failedReason ? `attempt ${job.attemptsMade} failed (${job.failedReason}); ` : "";
-        show(key, `${f.appId} ${f.source}: ${why}waiting until ${new Date(job.timestamp + job.delay).toISOString()}`);
+        show(key, `${f.appId} ${f.source}: ${why}delayed (another run is active, the account is throttled, or a retry is due)`);
       } else if (state === "waiting" || state === "prioritized") {
         show(key, `${f.appId} ${f.source}: waiting for a worker`);
       }
