@@ -1,6 +1,6 @@
 // The HTTP server `mpsync worker` starts when HTTP_PORT is set: health, metrics, admin,
 // read API. Errors map by class to status codes; bodies never carry secrets or stacks.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { SyncQueue } from "../../jobs/queue.ts";
 import type { AppConfig } from "../config/config.ts";
@@ -26,7 +26,7 @@ export interface ServerDeps {
 }
 
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof InvalidParameterError) return reply.code(400).send({ error: "invalid_parameter", field: err.field, message: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: "not_found", message: err.message });

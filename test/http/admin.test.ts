@@ -116,7 +116,7 @@ describe("admin resync and runs", () => {
     expect(runs.status).toBe(200);
     const body = JSON.parse(runs.text);
     expect(body.runs).toHaveLength(SOURCES.length);
-    expect(body.targets.find((t: { source: string }) => t.source === "published").lastRun).toMatchObject({ status: "succeeded", mode: "full" });
+    expect(body.targets.find((t: { source: string }) => t.source === "published").last_run).toMatchObject({ status: "succeeded", mode: "full" });
     for (const text of [runs.text, first.text]) {
       expect(text).not.toContain(runtime.config.accounts[0]!.appSecret!);
       expect(text).not.toContain(ADMIN_TOKEN);

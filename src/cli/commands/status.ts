@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { createSyncQueue } from "../../../jobs/queue.ts";
 import { queueStatus } from "../../../jobs/queue-status.ts";
 import { loadConfig } from "../../config/config.ts";
-import { statusReport, type TargetStatus } from "../../http/queries/status.ts";
+import { statusReport, targetOut, type TargetStatus } from "../../http/queries/status.ts";
 import { checkRedis, createRedis } from "../../redis/connection.ts";
 import { checkDatabase } from "../../store/database.ts";
 import { createPrisma } from "../../store/prisma.ts";
@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const prisma = createPrisma(config.databaseUrl, config.db);
       try {
         const report = await statusReport(prisma, await queueStatus(queue, connection, config.redisPrefix, config.accounts));
-        if (flags.json) console.log(JSON.stringify({ targets: report.targets }, null, 2));
+        if (flags.json) console.log(JSON.stringify({ targets: report.targets.map(targetOut) }, null, 2));
         else for (const t of report.targets) console.log(describe(t));
       } finally {
         await queue.close().catch(() => {});

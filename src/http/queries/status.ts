@@ -25,3 +25,18 @@ export async function statusReport(prisma: PrismaClient, queue: TargetQueueStatu
   });
   return { targets, accounts };
 }
+
+/** The JSON shape of a target (snake_case like every other API field). */
+export function targetOut(t: TargetStatus) {
+  return {
+    account: t.appId,
+    source: t.source,
+    active_job_id: t.activeJobId,
+    pending_job_id: t.pendingJobId,
+    next_incremental_at: t.nextIncremental,
+    next_full_at: t.nextFull,
+    throttled_until: t.throttledUntil,
+    last_run: t.lastRun,
+    last_succeeded_run: t.lastSucceededRun,
+  };
+}

@@ -11,7 +11,7 @@ import { SOURCES } from "../../sync/types.ts";
 import { requireAdmin } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { recentRuns } from "../queries/runs.ts";
-import { statusReport } from "../queries/status.ts";
+import { statusReport, targetOut } from "../queries/status.ts";
 import type { ServerDeps } from "../server.ts";
 import { parseInput } from "../validate.ts";
 
@@ -44,7 +44,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
       if (!deps.queue) return { runs };
       const [counts, targets] = await Promise.all([queueCounts(deps.queue), queueStatus(deps.queue, deps.redis, deps.config.redisPrefix, deps.config.accounts)]);
       const report = await statusReport(deps.prisma, targets);
-      return { runs, queue: counts, targets: report.targets };
+      return { runs, queue: counts, targets: report.targets.map(targetOut) };
     });
 
     if (deps.queue) {
