@@ -61,7 +61,8 @@ export interface AppConfig {
   logLevel: string;
   wechatBaseUrl: string;
   accounts: AccountConfig[];
-  worker: { concurrency: number; shutdownTimeoutMs: number };
+  /** lockDurationMs: how long a job's lock lives without renewal, so how soon a dead worker's job is resumed elsewhere */
+  worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs?: number };
   http: { port: number | undefined; host: string; adminToken: string | undefined };
 }
 
@@ -144,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   const worker = {
     concurrency: intSetting(env, "WORKER_CONCURRENCY", 4, 1, 64, problems),
     shutdownTimeoutMs: intSetting(env, "WORKER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000, problems),
+    lockDurationMs: intSetting(env, "WORKER_LOCK_DURATION_MS", 30_000, 1_000, 600_000, problems),
   };
   const httpPortRaw = env.HTTP_PORT;
   const http = {

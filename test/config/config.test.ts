@@ -33,7 +33,7 @@ describe("loadConfig", () => {
       { appId: "wxone", appSecret: "s3cret-one", tokenKind: "stable", concurrency: 2, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true } },
     ]);
     expect(c.redisPrefix).toBe("mpsync");
-    expect(c.worker).toEqual({ concurrency: 4, shutdownTimeoutMs: 30_000 });
+    expect(c.worker).toEqual({ concurrency: 4, shutdownTimeoutMs: 30_000, lockDurationMs: 30_000 });
     expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined });
   });
 
