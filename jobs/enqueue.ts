@@ -4,6 +4,7 @@
 // A full request that meets a pending incremental upgrades it to full.
 import { randomUUID } from "node:crypto";
 import { JOB_OPTIONS, parsePayload, type SyncRunPayload } from "./catalog.ts";
+import { EnqueueContentionError } from "./errors.ts";
 import { targetKey, type SyncQueue } from "./queue.ts";
 
 export interface Enqueued {
@@ -32,6 +33,6 @@ export async function enqueueSync(queue: SyncQueue, request: SyncRunPayload): Pr
     // The processor releases the slot before re-reading its data: if the slot still names this
     // job, the run has not read it yet and will run full; otherwise ask again for a run of our own.
     if ((await queue.getDeduplicationJobId(dedupId)) === id) return { ...base, outcome: "upgraded" };
-    if (attempt >= 3) throw new Error(`could not queue a full run of ${data.appId} ${data.source}: the pending slot kept changing`);
+    if (attempt >= 3) throw new EnqueueContentionError(data.appId, data.source);
   }
 }
