@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { loadConfig, type AccountConfig } from "../../config/config.ts";
 import { accountStates, type AccountState } from "../../http/queries/runs.ts";
+import { createLogger } from "../../logging/logger.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";
 
@@ -27,7 +28,8 @@ export function register(program: Command): void {
     .action(async (flags: { check?: boolean; json?: boolean }) => {
       const config = loadConfig(process.env, { requireAccounts: true });
       await checkDatabase(config.databaseUrl);
-      const runtime = createRuntime(config);
+      // logs to stderr: stdout carries the answer (and stays valid JSON with --json)
+      const runtime = createRuntime(config, { logger: createLogger(config.logLevel, process.stderr) });
       try {
         const now = new Date();
         const states = await accountStates(runtime.prisma, config.accounts.map((a) => a.appId));

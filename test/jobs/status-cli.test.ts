@@ -1,0 +1,83 @@
+// mpsync status and mpsync accounts against real data: last runs, next schedules, throttling
+// and health, never a secret.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSyncQueue } from "../../jobs/queue.ts";
+import { syncSchedules } from "../../jobs/schedules.ts";
+import { createRedis } from "../../src/redis/connection.ts";
+import type { Runtime } from "../../src/runtime.ts";
+import { SOURCES } from "../../src/sync/types.ts";
+import { SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
+import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
+import { runtimeFor, simulator } from "../sync/harness.ts";
+import { runMpsync } from "./harness.ts";
+
+const db = await createTestDatabase();
+const redis = createTestRedis();
+const APP = SIM_DEFAULT_APP.appId;
+let sim: Simulator;
+let runtime: Runtime;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sim = await simulator();
+  runtime = runtimeFor(db, redis, sim);
+  await runtime.engine.run({ appId: APP, source: "material:voice", mode: "full", trigger: "manual" });
+  const connection = createRedis(redis.url);
+  const queue = createSyncQueue(connection, redis.prefix);
+  await syncSchedules(queue, runtime.config.accounts);
+  await queue.close();
+  connection.disconnect();
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    MPSYNC_REDIS_PREFIX: redis.prefix,
+    WECHAT_API_BASE_URL: sim.url,
+    WECHAT_APP_ID: APP,
+    WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
+  };
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await sim?.close();
+});
+
+describe("status and accounts", () => {
+  it("status --json shows per source the last run, its counters and the next scheduled runs", async () => {
+    const r = await runMpsync(["status", "--json"], env);
+    expect(r.code).toBe(0);
+    const { targets } = JSON.parse(r.stdout) as { targets: Record<string, any>[] };
+    expect(targets.map((t) => t.source)).toEqual([...SOURCES]);
+    const voice = targets.find((t) => t.source === "material:voice")!;
+    expect(voice.last_run).toMatchObject({ mode: "full", status: "succeeded", items_seen: 7, inserted: 7 });
+    // the first incremental is due at once (no worker has taken it here)
+    expect(Number.isFinite(Date.parse(voice.next_incremental_at))).toBe(true);
+    expect(voice.next_full_at).toMatch(/T03:00:00\.000Z$/);
+    expect(targets.find((t) => t.source === "published")!.last_run).toBeNull();
+    expect(r.all).not.toContain(SIM_DEFAULT_APP.secret);
+  });
+
+  it("status shows a throttled account until the quota resets", async () => {
+    const until = new Date(Date.now() + 3_600_000);
+    await db.sql.query("UPDATE accounts SET throttled_until = $1", [until]);
+    const r = await runMpsync(["status"], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(SOURCES.length);
+    for (const l of lines) expect(l).toContain(`throttled until ${until.toISOString()}`);
+    await db.sql.query("UPDATE accounts SET throttled_until = NULL");
+  });
+
+  it("accounts lists accounts without secrets and checks them live", async () => {
+    const ok = await runMpsync(["accounts", "--check", "--json"], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual([
+      { appId: APP, name: null, tokenKind: "stable", concurrency: 2, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }, health: "ok", check: "ok" },
+    ]);
+    sim.expireTokens(); // the cached token fails, and the refresh needs the (wrong) secret
+    const bad = await runMpsync(["accounts", "--check"], { ...env, WECHAT_APP_SECRET: "wrong-secret-value" });
+    expect(bad.code).toBe(0);
+    expect(bad.stdout.trim()).toMatch(new RegExp(`^${APP} stable: ok \\| check: WeChat /cgi-bin/stable_token failed with errcode 40125 .*$`));
+    expect(bad.all).not.toContain("wrong-secret-value");
+  });
+});
