@@ -92,10 +92,18 @@ describe("Redis outage during a run", () => {
       WECHAT_API_BASE_URL: sim.url,
       WECHAT_APP_ID: APP,
       WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
+      HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
     };
     sim.setFaults({ latencyMs: 400, endpoints: ["freepublish/batchget"] });
     const worker = spawnMpsync(["worker"], env);
     await worker.waitFor(/worker consuming/);
+    const http = /"http":"(http:\/\/[^"]+)"/.exec(worker.output())![1]!;
+    const ready = async (): Promise<{ status: number; body: unknown }> => {
+      const r = await fetch(`${http}/readyz`);
+      return { status: r.status, body: await r.json() };
+    };
+    expect((await ready()).status).toBe(200);
     // the schedulers' immediate incremental ticks run first; our full run is the one we follow
     const { jobId } = await enqueueSync(queue, { appId: APP, source: "published", mode: "full", trigger: "manual" });
     await until(async () => {
@@ -104,7 +112,8 @@ describe("Redis outage during a run", () => {
     }, 30_000, "the full run to commit two pages");
 
     await stopRedis();
-    await new Promise((r) => setTimeout(r, 2_000)); // pages keep arriving; Redis is away
+    // not ready while Redis is away (pages keep arriving meanwhile)
+    expect(await ready()).toEqual({ status: 503, body: { status: "not ready", checks: { postgres: true, redis: false, worker: false } } });
     await startRedis();
     sim.setFaults({});
 
@@ -124,6 +133,7 @@ describe("Redis outage during a run", () => {
       return s === "completed" || s === "failed" ? s : null;
     }, 30_000, "the job queued after the outage");
     expect(nextState).toBe("completed");
+    expect((await ready()).status).toBe(200);
     worker.proc.kill("SIGTERM");
     expect((await worker.exited).code).toBe(0);
   });

@@ -1,15 +1,13 @@
 // Liveness and readiness.
 import type { FastifyInstance } from "fastify";
 import type { ServerDeps } from "../server.ts";
+import { withTimeout } from "../timeout.ts";
 
 async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([fn().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    return (await withTimeout(fn().then(() => true), timeoutMs)) ?? false;
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

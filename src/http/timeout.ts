@@ -1,0 +1,10 @@
+// Bounds a dependency call: Redis commands wait out an outage (maxRetriesPerRequest: null),
+// but a probe or a scrape must answer.
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
