@@ -20,8 +20,6 @@ const runsQuery = z
   .object({ account: z.string().min(1).optional(), source: z.enum(SOURCES).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
   .strict();
 
-type BoardAdapter = Parameters<typeof createBullBoard>[0]["serverAdapter"];
-
 export const DASHBOARD_PATH = "/admin/queues";
 
 export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string): Promise<void> {
@@ -50,7 +48,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
     if (deps.queue) {
       const board = new FastifyAdapter();
       // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api (9.10.2 is installed): same shape, distinct types
-      createBullBoard({ queues: [new BullMQAdapter(deps.queue)], serverAdapter: board as unknown as BoardAdapter });
+      createBullBoard({ queues: [new BullMQAdapter(deps.queue)], serverAdapter: board });
       board.setBasePath(DASHBOARD_PATH);
       await admin.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
     }
