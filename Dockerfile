@@ -17,7 +17,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # --- runtime ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
-ENV NODE_ENV=production HTTP_HOST=0.0.0.0 LOG_LEVEL=info
+# A bounded heap: a sync needs ~75 MB of it; without a limit V8 grows the heap towards a
+# quarter of the machine before collecting, and RSS follows (see docs/benchmark.md).
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0 LOG_LEVEL=info NODE_OPTIONS=--max-old-space-size=160
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json tsconfig.json ./
 COPY --chown=root:root bin ./bin

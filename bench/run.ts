@@ -66,7 +66,8 @@ const program = new Command("bench")
   .option("--quick", "a small run for smoke checks (sizes / 20 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
-  .option("--sync-node-options <flags>", "Node flags for the sync processes (mpsync and baseline), e.g. \"--max-old-space-size=192\"", "")
+  // the heap limit the Dockerfile gives the deployed worker (NODE_OPTIONS there)
+  .option("--sync-node-options <flags>", "Node flags for the sync processes (mpsync and baseline); default: the Dockerfile's heap limit", "--max-old-space-size=160")
   .parse(process.argv);
 
 const flags = program.opts<Flags>();
