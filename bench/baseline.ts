@@ -13,22 +13,8 @@ export interface BaselineCounters {
 
 const toDate = (unixSeconds: number | null): Date | null => (unixSeconds === null ? null : new Date(unixSeconds * 1000));
 
-function newsItemData(n: NewsItem) {
-  return {
-    title: n.title,
-    author: n.author,
-    digest: n.digest,
-    content: n.content,
-    contentSourceUrl: n.contentSourceUrl,
-    thumbMediaId: n.thumbMediaId,
-    thumbUrl: n.thumbUrl,
-    showCoverPic: n.showCoverPic,
-    needOpenComment: n.needOpenComment,
-    onlyFansCanComment: n.onlyFansCanComment,
-    url: n.url,
-    isDeleted: n.isDeleted,
-  };
-}
+/** The client's news items already carry the model's field names. */
+const newsItemData = (n: NewsItem): NewsItem => ({ ...n });
 
 /** Walks every list from offset 0 to its end and upserts each row on its own. */
 export async function runBaseline(prisma: PrismaClient, client: WeChatClient): Promise<BaselineCounters> {

@@ -6,6 +6,7 @@ import { afterAll } from "vitest";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUE_NAME } from "../../jobs/catalog.ts";
+import { SIM_DEFAULT_APP } from "../../src/simulator/index.ts";
 
 const bin = path.resolve(import.meta.dirname, "../../bin/mpsync.js");
 const children = new Set<ChildProcess>();
@@ -76,4 +77,20 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false>, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Environment of an mpsync child process pointed at this file's database, Redis prefix
+ * and simulator, with the simulator's default account unless `extra` configures others.
+ */
+export function childEnv(
+  db: { url: string },
+  redis: { url: string; prefix: string },
+  sim: { url: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const account: Record<string, string> = extra.MPSYNC_ACCOUNTS_FILE
+    ? {}
+    : { WECHAT_APP_ID: SIM_DEFAULT_APP.appId, WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret };
+  return { DATABASE_URL: db.url, REDIS_URL: redis.url, MPSYNC_REDIS_PREFIX: redis.prefix, WECHAT_API_BASE_URL: sim.url, ...account, ...extra };
 }

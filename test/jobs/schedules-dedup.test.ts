@@ -9,7 +9,7 @@ import { SOURCES } from "../../src/sync/types.ts";
 import { startSimulator, SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { expectedState } from "../sync/harness.ts";
-import { runMpsync, spawnMpsync, testQueue, until, type Child } from "./harness.ts";
+import { runMpsync, spawnMpsync, testQueue, until, type Child, childEnv } from "./harness.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -30,15 +30,7 @@ beforeAll(async () => {
   sim.onRequest(async (req) => {
     if (req.endpoint.includes("freepublish")) await gate;
   });
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    MPSYNC_REDIS_PREFIX: redis.prefix,
-    WECHAT_API_BASE_URL: sim.url,
-    WECHAT_APP_ID: APP,
-    WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
-    WORKER_CONCURRENCY: "4",
-  };
+  env = childEnv(db, redis, sim, { WORKER_CONCURRENCY: "4" });
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { expectedState, storedState } from "../sync/harness.ts";
-import { runMpsync, spawnMpsync, until } from "./harness.ts";
+import { runMpsync, spawnMpsync, until, childEnv } from "./harness.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -29,14 +29,7 @@ beforeAll(async () => {
     accountsFile,
     `accounts:\n  - appId: ${APP}\n    appSecret: ${SIM_DEFAULT_APP.secret}\n    concurrency: 2\n    schedule:\n      enabled: false\n`,
   );
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    MPSYNC_REDIS_PREFIX: redis.prefix,
-    WECHAT_API_BASE_URL: sim.url,
-    MPSYNC_ACCOUNTS_FILE: accountsFile,
-    WORKER_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BOUND_MS),
-  };
+  env = childEnv(db, redis, sim, { MPSYNC_ACCOUNTS_FILE: accountsFile, WORKER_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BOUND_MS) });
 });
 
 afterAll(async () => {

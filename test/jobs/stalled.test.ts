@@ -5,7 +5,7 @@ import { enqueueSync } from "../../jobs/enqueue.ts";
 import { startSimulator, SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { expectedState, storedState } from "../sync/harness.ts";
-import { spawnMpsync, testQueue, until } from "./harness.ts";
+import { spawnMpsync, testQueue, until, childEnv } from "./harness.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -19,15 +19,7 @@ beforeAll(async () => {
     apps: [{ appId: APP, secret: SIM_DEFAULT_APP.secret }],
     seed: { seed: 21, published: 300, maxNewsItems: 2, contentBytes: 150, materials: { image: 1, video: 1, voice: 1, news: 1 } },
   });
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    MPSYNC_REDIS_PREFIX: redis.prefix,
-    WECHAT_API_BASE_URL: sim.url,
-    WECHAT_APP_ID: APP,
-    WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
-    WORKER_LOCK_DURATION_MS: "2000",
-  };
+  env = childEnv(db, redis, sim, { WORKER_LOCK_DURATION_MS: "2000" });
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { SOURCES } from "../../src/sync/types.ts";
 import { SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { runtimeFor, simulator } from "../sync/harness.ts";
-import { runMpsync } from "./harness.ts";
+import { runMpsync, childEnv } from "./harness.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -27,14 +27,7 @@ beforeAll(async () => {
   await syncSchedules(queue, runtime.config.accounts);
   await queue.close();
   connection.disconnect();
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    MPSYNC_REDIS_PREFIX: redis.prefix,
-    WECHAT_API_BASE_URL: sim.url,
-    WECHAT_APP_ID: APP,
-    WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
-  };
+  env = childEnv(db, redis, sim);
 });
 
 afterAll(async () => {

@@ -11,6 +11,17 @@ export interface RunCountersRow {
   markedDeleted: number;
 }
 
+const COUNTER_COLUMNS = ["pages", "api_calls", "items_seen", "inserted", "updated", "unchanged", "marked_deleted"] as const;
+
+/** "pages = $first, api_calls = $first+1, …": the SET list for counterValues() placed from parameter $first on. */
+function countersSet(first: number): string {
+  return COUNTER_COLUMNS.map((column, i) => `${column} = $${first + i}`).join(", ");
+}
+
+function counterValues(c: RunCountersRow): number[] {
+  return [c.pages, c.apiCalls, c.itemsSeen, c.inserted, c.updated, c.unchanged, c.markedDeleted];
+}
+
 export interface StartedRun {
   runId: bigint;
   /** the checkpoint carried over from an interrupted run of the same account, source and mode */
@@ -62,53 +73,32 @@ export async function startRun(tx: Tx, a: { accountId: number; source: string; m
 
 export async function saveProgress(tx: Tx, runId: bigint, checkpoint: unknown, c: RunCountersRow): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET checkpoint = $2::jsonb, pages = $3, api_calls = $4, items_seen = $5, inserted = $6, updated = $7,
-            unchanged = $8, marked_deleted = $9, heartbeat_at = now() WHERE id = $1`,
+    `UPDATE sync_runs SET ${countersSet(3)}, checkpoint = $2::jsonb, heartbeat_at = now() WHERE id = $1`,
     runId,
     JSON.stringify(checkpoint),
-    c.pages,
-    c.apiCalls,
-    c.itemsSeen,
-    c.inserted,
-    c.updated,
-    c.unchanged,
-    c.markedDeleted,
+    ...counterValues(c),
   );
 }
 
 export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consistencyNote: string | null): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), checkpoint = NULL, consistency_note = $9,
-            pages = $2, api_calls = $3, items_seen = $4, inserted = $5, updated = $6, unchanged = $7, marked_deleted = $8,
-            heartbeat_at = now() WHERE id = $1`,
+    `UPDATE sync_runs SET ${countersSet(3)}, status = 'succeeded', finished_at = now(), checkpoint = NULL,
+            consistency_note = $2, heartbeat_at = now() WHERE id = $1`,
     runId,
-    c.pages,
-    c.apiCalls,
-    c.itemsSeen,
-    c.inserted,
-    c.updated,
-    c.unchanged,
-    c.markedDeleted,
     consistencyNote,
+    ...counterValues(c),
   );
 }
 
 /** The checkpoint is kept: the next run of this mode resumes from it. */
 export async function failRun(tx: Tx, runId: bigint, c: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET status = 'failed', finished_at = now(), error_code = $2, error_message = $3,
-            pages = $4, api_calls = $5, items_seen = $6, inserted = $7, updated = $8, unchanged = $9, marked_deleted = $10
+    `UPDATE sync_runs SET ${countersSet(4)}, status = 'failed', finished_at = now(), error_code = $2, error_message = $3
       WHERE id = $1`,
     runId,
     errorCode,
     errorMessage,
-    c.pages,
-    c.apiCalls,
-    c.itemsSeen,
-    c.inserted,
-    c.updated,
-    c.unchanged,
-    c.markedDeleted,
+    ...counterValues(c),
   );
 }
 
