@@ -9,7 +9,7 @@ import { upsertArticles } from "./sql/upsert-articles.ts";
 import { upsertMaterials } from "./sql/upsert-materials.ts";
 import { upsertNewsItems } from "./sql/upsert-news-items.ts";
 import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
-import { deleteSeenKeys, recordSeenKeys } from "./sql/record-seen-keys.ts";
+import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
 import { markAbsentDeleted } from "./sql/mark-absent-deleted.ts";
 import { dropCheckpoints, failRun, finishRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
@@ -36,7 +36,7 @@ export interface RunFinish {
   counters: RunCountersRow;
   /** mark live rows the walk did not see as deleted (full, consistent walks only) */
   markAbsent: { walkId: bigint } | null;
-  /** full walks: the walk's seen keys are removed */
+  /** full walks: the seen keys of this walk and of any abandoned walk of the source are removed */
   walkId: bigint | null;
   consistencyNote: string | null;
 }
@@ -83,7 +83,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         const marked = f.markAbsent ? await markAbsentDeleted(tx, f.accountId, f.runId, f.markAbsent.walkId, f.source) : 0;
         await finishRun(tx, f.runId, { ...f.counters, markedDeleted: f.counters.markedDeleted + marked }, f.consistencyNote);
         if (f.walkId !== null) {
-          await deleteSeenKeys(tx, f.walkId);
+          await deleteSeenKeysOfSource(tx, f.accountId, f.sourceName);
           await dropCheckpoints(tx, f.accountId, f.sourceName);
         }
         return marked;

@@ -111,4 +111,20 @@ describe("full sync", () => {
     expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
+
+  it("a finished full walk also removes the seen keys of an abandoned walk of its source", async () => {
+    const acc = await db.sql.query("SELECT id FROM accounts");
+    const accountId = acc.rows[0].id as number;
+    // an older walk of material:voice that died and was never resumed, and one of another source
+    const old = await db.sql.query(
+      "INSERT INTO sync_runs (account_id, source, mode, trigger, status) VALUES ($1, 'material:voice', 'full', 'manual', 'failed'), ($1, 'material:video', 'full', 'manual', 'failed') RETURNING id",
+      [accountId],
+    );
+    const [voiceWalk, videoWalk] = old.rows.map((r) => r.id as string);
+    await db.sql.query("INSERT INTO sync_seen_keys (walk_id, item_key) VALUES ($1, 'stale-a'), ($1, 'stale-b'), ($2, 'other-source')", [voiceWalk, videoWalk]);
+    await rt.engine.run({ appId: APP_ID, source: "material:voice", mode: "full", trigger: "manual" });
+    const left = await db.sql.query("SELECT walk_id::text AS walk, item_key FROM sync_seen_keys ORDER BY item_key");
+    expect(left.rows).toEqual([{ walk: videoWalk, item_key: "other-source" }]);
+    await db.sql.query("DELETE FROM sync_seen_keys");
+  });
 });

@@ -10,6 +10,15 @@ export async function recordSeenKeys(tx: Tx, walkId: bigint, keys: string[]): Pr
   );
 }
 
-export async function deleteSeenKeys(tx: Tx, walkId: bigint): Promise<void> {
-  await tx.$executeRawUnsafe(`DELETE FROM sync_seen_keys WHERE walk_id = $1`, walkId);
+/**
+ * Removes the seen keys of every walk of this source: the one that just finished and any
+ * older walk abandoned before it finished (its checkpoint is dropped at the same time).
+ * A walk's id is the id of the sync_runs row that started it.
+ */
+export async function deleteSeenKeysOfSource(tx: Tx, accountId: number, source: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `DELETE FROM sync_seen_keys k USING sync_runs r WHERE k.walk_id = r.id AND r.account_id = $1 AND r.source = $2`,
+    accountId,
+    source,
+  );
 }
