@@ -39,7 +39,11 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
   redis.on("error", (e: Error) => logger.warn({ err: e }, "redis connection error"));
   // one HTTP pool for every account: enough sockets for the largest per-account concurrency
   const maxConcurrency = Math.max(1, ...config.accounts.map((a) => a.concurrency));
-  const transport = new Transport(config.wechatBaseUrl, { connections: Math.max(16, maxConcurrency * 2), ...opts.transport });
+  const transport = new Transport(config.wechatBaseUrl, {
+    connections: Math.max(16, maxConcurrency * 2),
+    maxResponseBytes: config.wechatMaxResponseBytes,
+    ...opts.transport,
+  });
   const clients = new Map<string, ClosableWeChatClient>();
 
   const clientFor = (appId: string): ClosableWeChatClient => {

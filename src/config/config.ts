@@ -60,6 +60,8 @@ export interface AppConfig {
   redisPrefix: string;
   logLevel: string;
   wechatBaseUrl: string;
+  /** refuse WeChat response bodies larger than this */
+  wechatMaxResponseBytes: number;
   accounts: AccountConfig[];
   /** lockDurationMs: how long a job's lock lives without renewal, so how soon a dead worker's job is resumed elsewhere */
   worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs?: number };
@@ -133,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   const wechatBaseUrl = (env.WECHAT_API_BASE_URL || "https://api.weixin.qq.com").replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+/.test(wechatBaseUrl)) problems.push(`WECHAT_API_BASE_URL must be an http(s) URL (got "${wechatBaseUrl}")`);
+  const wechatMaxResponseBytes = intSetting(env, "WECHAT_MAX_RESPONSE_BYTES", 32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
   const redisPrefix = env.MPSYNC_REDIS_PREFIX || "mpsync";
   if (!/^[A-Za-z0-9:_-]+$/.test(redisPrefix)) problems.push(`MPSYNC_REDIS_PREFIX may hold only letters, digits, ':', '_' and '-'`);
 
@@ -178,5 +181,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     problems.push("no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE");
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, accounts, worker, http };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http };
 }

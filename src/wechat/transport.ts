@@ -12,7 +12,7 @@ export interface TransportOptions {
   keepAliveTimeoutMs?: number;
   /** sockets per API host */
   connections?: number;
-  /** WECHAT_MAX_RESPONSE_BYTES; default 32 MB */
+  /** AppConfig.wechatMaxResponseBytes (WECHAT_MAX_RESPONSE_BYTES); default 32 MB */
   maxResponseBytes?: number;
 }
 
@@ -42,7 +42,7 @@ export class Transport {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
-    this.maxResponseBytes = opts.maxResponseBytes ?? envMaxBytes() ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.agent = new Agent({
       connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
       headersTimeout: opts.headersTimeoutMs ?? 30_000,
@@ -105,12 +105,6 @@ export class Transport {
 function discard(body: { on(event: "error", fn: () => void): unknown; destroy(): unknown }): void {
   body.on("error", () => {});
   body.destroy();
-}
-
-function envMaxBytes(): number | undefined {
-  const raw = process.env.WECHAT_MAX_RESPONSE_BYTES;
-  const n = raw ? Number(raw) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** A secret-free TransportError; the cause keeps only the error's name and code. */

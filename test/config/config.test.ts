@@ -123,11 +123,13 @@ describe("loadConfig", () => {
       ADMIN_TOKEN: "short",
       MPSYNC_REDIS_PREFIX: "bad prefix!",
       REDIS_URL: "http://localhost",
+      WECHAT_MAX_RESPONSE_BYTES: "lots",
     });
-    for (const setting of ["WECHAT_TOKEN_KIND", "WORKER_CONCURRENCY", "WORKER_SHUTDOWN_TIMEOUT_MS", "HTTP_PORT", "ADMIN_TOKEN", "MPSYNC_REDIS_PREFIX", "REDIS_URL"]) {
+    const settings = ["WECHAT_TOKEN_KIND", "WORKER_CONCURRENCY", "WORKER_SHUTDOWN_TIMEOUT_MS", "HTTP_PORT", "ADMIN_TOKEN", "MPSYNC_REDIS_PREFIX", "REDIS_URL", "WECHAT_MAX_RESPONSE_BYTES"];
+    for (const setting of settings) {
       expect(problems.filter((p) => p.startsWith(setting))).toHaveLength(1);
     }
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(settings.length);
     expect(problems.join(" ")).not.toContain("secret-env-value");
     expect(problems.join(" ")).not.toContain("short");
   });
