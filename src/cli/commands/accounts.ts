@@ -2,7 +2,7 @@
 // throttle and last error, and with --check one live API call per account.
 import type { Command } from "commander";
 import { loadConfig, type AccountConfig } from "../../config/config.ts";
-import { accountStates, type AccountState } from "../../http/queries/runs.ts";
+import { accountStates, type AccountState } from "../../status/runs.ts";
 import { createLogger } from "../../logging/logger.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { createSyncQueue } from "../../../jobs/queue.ts";
 import { queueStatus } from "../../../jobs/queue-status.ts";
 import { loadConfig } from "../../config/config.ts";
-import { statusReport, targetOut, type TargetStatus } from "../../http/queries/status.ts";
+import { statusReport, targetOut, type TargetStatus } from "../../status/report.ts";
 import { checkRedis, createRedis } from "../../redis/connection.ts";
 import { checkDatabase } from "../../store/database.ts";
 import { createPrisma } from "../../store/prisma.ts";

@@ -4,7 +4,8 @@ import type { PrismaClient } from "../../store/prisma.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { NotFoundError } from "../errors.ts";
 import { accountIdOf, appIdsById } from "./accounts.ts";
-import { afterCursor, containsPattern, cursorOf, iso, orderBy } from "./keyset.ts";
+import { afterCursor, containsPattern, cursorOf, orderBy } from "./keyset.ts";
+import { iso } from "../../status/runs.ts";
 
 export interface ArticleListQuery {
   account?: string;

@@ -25,4 +25,3 @@ export function containsPattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
 
-export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -3,7 +3,8 @@ import { Prisma } from "../../store/generated/prisma/client.ts";
 import type { PrismaClient } from "../../store/prisma.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { accountIdOf, appIdsById } from "./accounts.ts";
-import { afterCursor, cursorOf, iso, orderBy } from "./keyset.ts";
+import { afterCursor, cursorOf, orderBy } from "./keyset.ts";
+import { iso } from "../../status/runs.ts";
 
 export interface MaterialListQuery {
   account?: string;

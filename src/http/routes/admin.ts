@@ -10,8 +10,8 @@ import { queueCounts, queueStatus } from "../../../jobs/queue-status.ts";
 import { SOURCES } from "../../sync/types.ts";
 import { requireAdmin } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
-import { recentRuns } from "../queries/runs.ts";
-import { statusReport, targetOut } from "../queries/status.ts";
+import { recentRuns } from "../../status/runs.ts";
+import { statusReport, targetOut } from "../../status/report.ts";
 import type { ServerDeps } from "../server.ts";
 import { parseInput } from "../validate.ts";
 

@@ -1,7 +1,7 @@
 // Per account and source: last run, result, counters, next scheduled run, throttling and
 // the queue's pending/active runs. One shape for `mpsync status --json` and /admin/runs.
-import type { TargetQueueStatus } from "../../../jobs/queue-status.ts";
-import type { PrismaClient } from "../../store/prisma.ts";
+import type { TargetQueueStatus } from "../../jobs/queue-status.ts";
+import type { PrismaClient } from "../store/prisma.ts";
 import { accountStates, lastRuns, type AccountState, type RunOut } from "./runs.ts";
 
 export interface TargetStatus extends TargetQueueStatus {

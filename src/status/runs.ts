@@ -1,7 +1,10 @@
-// sync_runs and account state for /admin/runs, `mpsync status` and `mpsync accounts`.
+// sync_runs and account state as reported by /admin/runs, `mpsync status` and `mpsync accounts`
+// (shared by the CLI and the HTTP layer, so it belongs to neither).
 // Error messages come from typed errors built without secrets (src/wechat/, src/sync/).
-import type { PrismaClient } from "../../store/prisma.ts";
-import { iso } from "./keyset.ts";
+import type { PrismaClient } from "../store/prisma.ts";
+
+/** ISO 8601 or null: how every timestamp leaves mpsync (CLI JSON, admin API). */
+export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findMany"]>>[number];
 
