@@ -25,6 +25,20 @@ function checkItemCount(endpoint: string, itemCount: number, actual: number): vo
   if (itemCount !== actual) throw new MalformedResponseError(endpoint, "item_count", `is ${itemCount} but item holds ${actual} entries`);
 }
 
+type TimedItem = { create_time?: number | null; update_time?: number | null; content?: { create_time?: number | null; update_time?: number | null; news_item?: RawNewsItem[] | null } | null };
+
+/**
+ * Times and news items of a list item, wherever WeChat put them: `update_time` on the
+ * item (docs, 2022) or inside `content` (2021 recording); `content.create_time` wins.
+ */
+function timesAndNews(it: TimedItem): Pick<PublishedArticleItem, "createTime" | "updateTime" | "newsItems"> {
+  return {
+    createTime: it.content?.create_time ?? it.create_time ?? null,
+    updateTime: it.update_time ?? it.content?.update_time ?? null,
+    newsItems: (it.content?.news_item ?? []).map(toNewsItem),
+  };
+}
+
 export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempts: number): ListPage<PublishedArticleItem> {
   const items = raw.item ?? [];
   checkItemCount(endpoint, raw.item_count, items.length);
@@ -34,9 +48,7 @@ export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempt
     attempts,
     items: items.map((it) => ({
       articleId: it.article_id,
-      createTime: it.content?.create_time ?? it.create_time ?? null,
-      updateTime: it.update_time ?? it.content?.update_time ?? null,
-      newsItems: (it.content?.news_item ?? []).map(toNewsItem),
+      ...timesAndNews(it),
     })),
   };
 }
@@ -53,9 +65,7 @@ export function toMaterialPage(raw: RawMaterialPage, type: MaterialType, endpoin
       type,
       name: it.name ?? null,
       url: it.url ?? null,
-      createTime: it.content?.create_time ?? it.create_time ?? null,
-      updateTime: it.update_time ?? it.content?.update_time ?? null,
-      newsItems: (it.content?.news_item ?? []).map(toNewsItem),
+      ...timesAndNews(it),
     })),
   };
 }
