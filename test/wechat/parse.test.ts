@@ -4,17 +4,14 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { apiError, cleanErrmsg, errcodeKind } from "../../src/wechat/errcodes.ts";
 import {
-  ApiRetiredError,
-  ConfigurationError,
-  ForbiddenError,
   MalformedResponseError,
   QuotaExhaustedError,
   RateLimitedError,
   SystemBusyError,
   TokenInvalidError,
   TransportError,
-  WeChatApiError,
 } from "../../src/wechat/errors.ts";
+import { FAIL_AT_ONCE } from "./harness.ts";
 import { escapeControlCharsInStrings, parseJsonBody } from "../../src/wechat/parse.ts";
 import {
   readAccessToken,
@@ -175,17 +172,7 @@ describe("errcodes", () => {
     [42001, "token", TokenInvalidError],
     [45011, "rate-limited", RateLimitedError],
     [45009, "quota-exhausted", QuotaExhaustedError],
-    [40013, "configuration", ConfigurationError],
-    [40125, "configuration", ConfigurationError],
-    [40164, "configuration", ConfigurationError],
-    [89503, "configuration", ConfigurationError],
-    [61023, "configuration", ConfigurationError],
-    [48001, "forbidden", ForbiddenError],
-    [48004, "forbidden", ForbiddenError],
-    [50001, "forbidden", ForbiddenError],
-    [50002, "forbidden", ForbiddenError],
-    [45106, "retired", ApiRetiredError],
-    [40007, "other", WeChatApiError],
+    ...FAIL_AT_ONCE,
   ])("errcode %i is %s", (code, kind, Cls) => {
     const e = apiError(code, "msg", "/e", "wxapp");
     expect(e).toBeInstanceOf(Cls);

@@ -3,9 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
 import {
-  ApiRetiredError,
   ConfigurationError,
-  ForbiddenError,
   QuotaExhaustedError,
   RateLimitedError,
   SystemBusyError,
@@ -14,7 +12,7 @@ import {
   WeChatApiError,
 } from "../../src/wechat/index.ts";
 import { createTestRedis } from "../helpers/db.ts";
-import { APP, FAST_RETRY, account, makeClient, rejectionOf } from "./harness.ts";
+import { APP, FAIL_AT_ONCE, FAST_RETRY, account, makeClient, rejectionOf } from "./harness.ts";
 
 const { redis, prefix } = createTestRedis();
 const LIST = "/cgi-bin/freepublish/batchget";
@@ -142,19 +140,7 @@ describe("errors that fail at once", () => {
     expect(calls(LIST)).toBe(1);
   });
 
-  it.each([
-    [40013, "configuration", ConfigurationError],
-    [40125, "configuration", ConfigurationError],
-    [40164, "configuration", ConfigurationError],
-    [89503, "configuration", ConfigurationError],
-    [61023, "configuration", ConfigurationError],
-    [48001, "forbidden", ForbiddenError],
-    [48004, "forbidden", ForbiddenError],
-    [50001, "forbidden", ForbiddenError],
-    [50002, "forbidden", ForbiddenError],
-    [45106, "retired", ApiRetiredError],
-    [40007, "other", WeChatApiError],
-  ])("errcode %i (%s): one request", async (code, kind, Cls) => {
+  it.each(FAIL_AT_ONCE)("errcode %i (%s): one request", async (code, kind, Cls) => {
     sim.setFaults({ forceErrcode: code });
     const e = await rejectionOf(client.batchGetMaterial({ type: "image", offset: 0, count: 5 }));
     expect(e).toBeInstanceOf(Cls);
