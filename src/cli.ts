@@ -12,7 +12,11 @@ const program = new Command("mpsync")
   .exitOverride();
 
 const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli", "commands");
-for (const file of readdirSync(commandsDir).filter((f) => f.endsWith(".ts")).sort()) {
+const files = readdirSync(commandsDir).filter((f) => f.endsWith(".ts")).sort();
+// Load only the command being run (each pulls in its own layers: the HTTP server, the
+// simulator, …); the full list only when no known command is named, for the help text.
+const named = `${process.argv[2] ?? ""}.ts`;
+for (const file of files.includes(named) ? [named] : files) {
   const mod = (await import(pathToFileURL(path.join(commandsDir, file)).href)) as { register?: (p: Command) => void };
   mod.register?.(program);
 }
