@@ -1,7 +1,7 @@
 // Fault decisions for one request. Randomness comes from a PRNG reseeded on every
 // setFaults, so a test that sets the same faults sees the same sequence of outcomes.
 import { createRng, type Rng } from "./random.ts";
-import type { FaultOptions } from "./types.ts";
+import { MALFORMED_KINDS, type FaultOptions, type MalformedKind } from "./types.ts";
 
 /** Endpoints faults apply to when `endpoints` is omitted: the list and count calls. */
 export const LIST_ENDPOINTS = ["/cgi-bin/freepublish/batchget", "/cgi-bin/material/batchget_material"] as const;
@@ -35,6 +35,8 @@ export class FaultController {
       const v = faults[k];
       if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`faults.${k} must be between 0 and 1`);
     }
+    const mk = faults.malformedKind;
+    if (mk !== undefined && mk !== "alternate" && !MALFORMED_KINDS.includes(mk)) throw new RangeError(`faults.malformedKind must be alternate or one of ${MALFORMED_KINDS.join(", ")}`);
     this.f = { ...faults };
     this.rng = createRng(faults.seed ?? 1);
     this.burstLeft = faults.rateLimitBurst ?? 0;
@@ -95,7 +97,7 @@ export class FaultController {
   }
 
   /** how to malform this list response, if at all */
-  malform(path: string): "missing-id" | "item-count" | undefined {
+  malform(path: string): MalformedKind | undefined {
     if (!this.applies(path) || !isListEndpoint(path) || this.malformedLeft <= 0) return undefined;
     this.malformedLeft--;
     const kind = this.f.malformedKind ?? "alternate";

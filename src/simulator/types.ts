@@ -50,6 +50,16 @@ export interface SeedOptions {
   materials: Partial<Record<SimMaterialType, number>>;
 }
 
+/**
+ * Bad answers of the malformedPages fault. Shape errors: "missing-id" (one item loses its
+ * key), "item-count" (item_count disagrees with item). Contradictions WeChat has sent in
+ * incidents: "empty-list" ({total_count: 0, item_count: 0, item: []}), "no-item" (the same
+ * without `item`), "empty-page" (the true total_count, no items), "no-content" (items
+ * without `content`), "empty-news-item" (content.news_item: []).
+ */
+export const MALFORMED_KINDS = ["missing-id", "item-count", "empty-list", "no-item", "empty-page", "no-content", "empty-news-item"] as const;
+export type MalformedKind = (typeof MALFORMED_KINDS)[number];
+
 /** Fault injection; each applies to the endpoints listed (all list/count endpoints when omitted). */
 export interface FaultOptions {
   latencyMs?: number;
@@ -68,10 +78,10 @@ export interface FaultOptions {
   quotaBudget?: number;
   /** fixed errcode for every request (e.g. 40125, 48001), until cleared */
   forceErrcode?: number;
-  /** the next N list responses get a malformed body (item without its key) */
+  /** the next N list responses get a malformed or contradictory body (see malformedKind) */
   malformedPages?: number;
-  /** which malformation malformedPages applies (default "alternate": missing-id first, then item-count) */
-  malformedKind?: "missing-id" | "item-count" | "alternate";
+  /** which bad answer malformedPages gives (default "alternate": missing-id first, then item-count) */
+  malformedKind?: MalformedKind | "alternate";
   /** seed of the fault PRNG (default 1); reseeded on every setFaults, so runs repeat */
   seed?: number;
   /** endpoint paths ("/cgi-bin/token") or their tails ("freepublish/batchget") */

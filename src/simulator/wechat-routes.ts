@@ -45,14 +45,33 @@ async function runHook(core: SimulatorCore, path: string, body: Record<string, u
   if (core.hook) await core.hook({ endpoint: path, body, callIndex });
 }
 
-/** the malformedPages fault: drop one item's key, or make item_count disagree with item[] */
-function malform(core: SimulatorCore, path: string, page: { item: Record<string, unknown>[]; item_count: number }, key: string): void {
+type WirePage = { item?: Record<string, unknown>[]; total_count: number; item_count: number };
+
+/** the malformedPages fault: the bad answer of its kind (types.ts MalformedKind) instead of the page */
+function malform(core: SimulatorCore, path: string, page: WirePage & { item: Record<string, unknown>[] }, key: string): WirePage {
   const kind = core.faults.malform(path);
-  if (!kind) return;
+  if (!kind) return page;
   core.counters.fault(path, `malformed-${kind}`);
-  const victim = page.item[Math.floor(page.item.length / 2)];
-  if (kind === "missing-id" && victim) delete victim[key];
-  else page.item_count = page.item.length + 1;
+  const items = page.item;
+  switch (kind) {
+    case "missing-id": {
+      const victim = items[Math.floor(items.length / 2)];
+      if (victim) delete victim[key];
+      return page;
+    }
+    case "item-count":
+      return { ...page, item_count: items.length + 1 };
+    case "empty-list":
+      return { total_count: 0, item_count: 0, item: [] };
+    case "no-item":
+      return { total_count: 0, item_count: 0 };
+    case "empty-page":
+      return { ...page, item_count: 0, item: [] };
+    case "no-content":
+      return { ...page, item: items.map(({ content: _dropped, ...rest }) => rest) };
+    case "empty-news-item":
+      return { ...page, item: items.map((it) => (it.content ? { ...it, content: { ...(it.content as object), news_item: [] } } : it)) };
+  }
 }
 
 const freepublishBatchget: Route = {
@@ -66,8 +85,7 @@ const freepublishBatchget: Route = {
     const q = quirksFor(core, req.path);
     const recs = core.state.publishedPage(p.offset, p.count);
     const item = recs.map((r) => publishedItemWire(servedArticle(core.state, r, q, !noContent), q));
-    const page = { item, total_count: core.state.publishedCount(), item_count: item.length };
-    malform(core, req.path, page, "article_id");
+    const page = malform(core, req.path, { item, total_count: core.state.publishedCount(), item_count: item.length }, "article_id");
     return ok(q.extraFields ? { ...page, sim_page_extra: { cursor: null } } : page);
   },
 };
@@ -85,8 +103,7 @@ const batchgetMaterial: Route = {
     const q = quirksFor(core, req.path);
     const t = type as SimMaterialType;
     const item = core.state.materialPage(t, p.offset, p.count).map((r) => materialItemWire(servedMaterial(core.state, r, q), q));
-    const page = { item, total_count: core.state.materialCount(t), item_count: item.length };
-    malform(core, req.path, page, "media_id");
+    const page = malform(core, req.path, { item, total_count: core.state.materialCount(t), item_count: item.length }, "media_id");
     return ok(q.extraFields ? { ...page, sim_page_extra: { cursor: null } } : page);
   },
 };

@@ -36,7 +36,12 @@ export class WeChatApiClient implements WeChatClient {
     const endpoint = ENDPOINTS.publishedList;
     const body = { offset: args.offset, count: args.count, no_content: args.noContent ? 1 : 0 };
     const counter: RequestCounter = { requests: 0 };
-    return this.call(counter, { method: "POST", endpoint, body }, (json) => readPublishedPage(json, counter.requests), args.signal);
+    return this.call(
+      counter,
+      { method: "POST", endpoint, body },
+      (json) => readPublishedPage(json, counter.requests, { offset: args.offset, count: args.count, contentRequested: !args.noContent }),
+      args.signal,
+    );
   }
 
   async batchGetMaterial(args: { type: MaterialType; offset: number; count: number } & CallOptions): Promise<ListPage<MaterialItem>> {
@@ -45,7 +50,12 @@ export class WeChatApiClient implements WeChatClient {
     const endpoint = ENDPOINTS.materialList;
     const body = { type: args.type, offset: args.offset, count: args.count };
     const counter: RequestCounter = { requests: 0 };
-    return this.call(counter, { method: "POST", endpoint, body }, (json) => readMaterialPage(json, args.type, counter.requests), args.signal);
+    return this.call(
+      counter,
+      { method: "POST", endpoint, body },
+      (json) => readMaterialPage(json, args.type, counter.requests, { offset: args.offset, count: args.count, contentRequested: args.type === "news" }),
+      args.signal,
+    );
   }
 
   async getMaterialCount(opts: CallOptions = {}): Promise<MaterialCount> {

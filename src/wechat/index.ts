@@ -10,6 +10,7 @@ import type { ClientObserver, WeChatClient } from "./types.ts";
 
 export * from "./types.ts";
 export * from "./errors.ts";
+export { ContradictoryResponseError } from "./contradiction.ts";
 export { Transport, DEFAULT_MAX_RESPONSE_BYTES, type TransportOptions } from "./transport.ts";
 export { retryPolicy, untilNextMinute, type RetryOptions } from "./retry.ts";
 export { ENDPOINTS } from "./endpoints.ts";

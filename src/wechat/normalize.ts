@@ -1,6 +1,7 @@
 // Validated raw responses → the camelCase types of types.ts. Also the page-level
-// consistency check (item_count must match the items), which zod cannot express per field.
-import { MalformedResponseError } from "./errors.ts";
+// consistency checks zod cannot express per field: a list response that contradicts
+// itself or the request it answers (see contradiction.ts) is refused, never trusted.
+import { ContradictoryResponseError } from "./contradiction.ts";
 import type { ListPage, MaterialItem, MaterialType, NewsItem, PublishedArticleItem } from "./types.ts";
 import type { RawMaterialPage, RawNewsItem, RawPublishedPage } from "./schemas.ts";
 
@@ -21,8 +22,38 @@ export function toNewsItem(raw: RawNewsItem): NewsItem {
   };
 }
 
-function checkItemCount(endpoint: string, itemCount: number, actual: number): void {
-  if (itemCount !== actual) throw new MalformedResponseError(endpoint, "item_count", `is ${itemCount} but item holds ${actual} entries`);
+/** What the call asked for; the checks that need it are skipped when it is not given. */
+export interface PageRequest {
+  offset: number;
+  count: number;
+  /** content was requested (freepublish no_content: 0; every news material): each item must carry content.news_item */
+  contentRequested: boolean;
+}
+
+type RawItem = { content?: { news_item?: RawNewsItem[] | null } | null };
+
+/**
+ * The checks on what one response shows against itself and its request: `item` present,
+ * item_count equal to its length, no page shorter than min(count, total_count − offset)
+ * (the true total with empty pages), and news items on every item when content was asked for.
+ */
+function checkPage<T extends RawItem>(endpoint: string, raw: { total_count: number; item_count: number; item?: T[] | null }, req: PageRequest | undefined): T[] {
+  const items = raw.item;
+  if (!items) throw new ContradictoryResponseError(endpoint, "item", "is missing");
+  if (raw.item_count !== items.length) throw new ContradictoryResponseError(endpoint, "item_count", `is ${raw.item_count} but item holds ${items.length} entries`);
+  if (!req) return items;
+  const expected = Math.max(0, Math.min(req.count, raw.total_count - req.offset));
+  if (items.length < expected) {
+    throw new ContradictoryResponseError(endpoint, "item", `holds ${items.length} entries but total_count ${raw.total_count} at offset ${req.offset} (count ${req.count}) means ${expected}`);
+  }
+  if (req.contentRequested) {
+    const i = items.findIndex((it) => !it.content?.news_item?.length);
+    if (i >= 0) {
+      const field = !items[i]!.content ? `item[${i}].content` : `item[${i}].content.news_item`;
+      throw new ContradictoryResponseError(endpoint, field, "is missing or empty although content was requested");
+    }
+  }
+  return items;
 }
 
 type TimedItem = { create_time?: number | null; update_time?: number | null; content?: { create_time?: number | null; update_time?: number | null; news_item?: RawNewsItem[] | null } | null };
@@ -39,9 +70,8 @@ function timesAndNews(it: TimedItem): Pick<PublishedArticleItem, "createTime" | 
   };
 }
 
-export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempts: number): ListPage<PublishedArticleItem> {
-  const items = raw.item ?? [];
-  checkItemCount(endpoint, raw.item_count, items.length);
+export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempts: number, req?: PageRequest): ListPage<PublishedArticleItem> {
+  const items = checkPage(endpoint, raw, req);
   return {
     totalCount: raw.total_count,
     itemCount: raw.item_count,
@@ -53,9 +83,8 @@ export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempt
   };
 }
 
-export function toMaterialPage(raw: RawMaterialPage, type: MaterialType, endpoint: string, attempts: number): ListPage<MaterialItem> {
-  const items = raw.item ?? [];
-  checkItemCount(endpoint, raw.item_count, items.length);
+export function toMaterialPage(raw: RawMaterialPage, type: MaterialType, endpoint: string, attempts: number, req?: PageRequest): ListPage<MaterialItem> {
+  const items = checkPage(endpoint, raw, req);
   return {
     totalCount: raw.total_count,
     itemCount: raw.item_count,

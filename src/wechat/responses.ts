@@ -1,16 +1,17 @@
 // A parsed JSON body of each response type → its validated, normalised value.
 import { ENDPOINTS } from "./endpoints.ts";
-import { toMaterialPage, toPublishedPage } from "./normalize.ts";
+import { toMaterialPage, toPublishedPage, type PageRequest } from "./normalize.ts";
 import { validate } from "./parse.ts";
 import { accessTokenSchema, authorizerTokenSchema, componentTokenSchema, materialCountSchema, materialPageSchema, publishedPageSchema, quotaSchema } from "./schemas.ts";
 import type { ApiQuota, ListPage, MaterialCount, MaterialItem, MaterialType, PublishedArticleItem } from "./types.ts";
 
-export function readPublishedPage(json: unknown, attempts: number): ListPage<PublishedArticleItem> {
-  return toPublishedPage(validate(publishedPageSchema, json, ENDPOINTS.publishedList), ENDPOINTS.publishedList, attempts);
+/** `req`: the call's offset, count and content flag, for the checks against the request (the client always passes it). */
+export function readPublishedPage(json: unknown, attempts: number, req?: PageRequest): ListPage<PublishedArticleItem> {
+  return toPublishedPage(validate(publishedPageSchema, json, ENDPOINTS.publishedList), ENDPOINTS.publishedList, attempts, req);
 }
 
-export function readMaterialPage(json: unknown, type: MaterialType, attempts: number): ListPage<MaterialItem> {
-  return toMaterialPage(validate(materialPageSchema, json, ENDPOINTS.materialList), type, ENDPOINTS.materialList, attempts);
+export function readMaterialPage(json: unknown, type: MaterialType, attempts: number, req?: PageRequest): ListPage<MaterialItem> {
+  return toMaterialPage(validate(materialPageSchema, json, ENDPOINTS.materialList), type, ENDPOINTS.materialList, attempts, req);
 }
 
 export function readMaterialCount(json: unknown): MaterialCount {

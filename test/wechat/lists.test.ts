@@ -2,7 +2,7 @@
 // response quirk WeChat is known for switched on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
-import { MalformedResponseError, ResponseTooLargeError } from "../../src/wechat/index.ts";
+import { ContradictoryResponseError, MalformedResponseError, ResponseTooLargeError } from "../../src/wechat/index.ts";
 import { createTestRedis } from "../helpers/db.ts";
 import { APP, makeClient, rejectionOf } from "./harness.ts";
 
@@ -145,9 +145,10 @@ describe("rejections", () => {
   });
 
   it("a page whose item_count disagrees with its items is rejected", async () => {
-    sim.setFaults({ malformedPages: 1, malformedKind: "item-count" });
+    sim.setFaults({ malformedPages: 100, malformedKind: "item-count" });
     const e = await rejectionOf(client.batchGetMaterial({ type: "image", offset: 0, count: 20 }));
-    expect(e).toMatchObject({ name: "MalformedResponseError", kind: "malformed", field: "item_count" });
+    expect(e).toBeInstanceOf(MalformedResponseError);
+    expect(e).toMatchObject({ name: "ContradictoryResponseError", kind: "transient", field: "item_count" });
     sim.setFaults({});
   });
 
@@ -163,6 +164,54 @@ describe("rejections", () => {
       expect((await small.batchGetPublished({ offset: 0, count: 1, noContent: true })).items).toHaveLength(1);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe("contradictions: retried as transient, then fail naming the field", () => {
+  const cases = [
+    { kind: "empty-page", field: "item", call: () => client.batchGetPublished({ offset: 20, count: 20 }) },
+    { kind: "no-item", field: "item", call: () => client.batchGetMaterial({ type: "voice", offset: 0, count: 20 }) },
+    { kind: "no-content", field: "item[0].content", call: () => client.batchGetPublished({ offset: 0, count: 20 }) },
+    { kind: "empty-news-item", field: "item[0].content.news_item", call: () => client.batchGetMaterial({ type: "news", offset: 0, count: 20 }) },
+    { kind: "item-count", field: "item_count", call: () => client.batchGetMaterial({ type: "image", offset: 0, count: 20 }) },
+  ] as const;
+
+  it.each(cases)("$kind: every attempt refused, the error names $field", async ({ kind, field, call }) => {
+    sim.setFaults({ malformedPages: 100, malformedKind: kind });
+    sim.resetCounters();
+    try {
+      const e = await rejectionOf(call());
+      expect(e).toBeInstanceOf(ContradictoryResponseError);
+      expect(e).toMatchObject({ kind: "transient", field });
+      expect(e.message).toContain(field);
+      // the client's transient budget (5 attempts), not one
+      const calls = Object.values(sim.counters().calls).reduce((a, b) => a + b, 0);
+      expect(calls).toBe(5);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+
+  it.each(cases)("$kind once: the retry gets the true page", async ({ kind, call }) => {
+    sim.setFaults({ malformedPages: 1, malformedKind: kind });
+    try {
+      const page = await call();
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.attempts).toBe(2);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+
+  it("no_content: 1 asks for no bodies: an item without content is what was asked for", async () => {
+    sim.setFaults({ malformedPages: 1, malformedKind: "no-content" });
+    try {
+      const page = await client.batchGetPublished({ offset: 0, count: 20, noContent: true });
+      expect(page.attempts).toBe(1);
+      expect(page.items.every((i) => i.newsItems.length === 0)).toBe(true);
+    } finally {
+      sim.setFaults({});
     }
   });
 });

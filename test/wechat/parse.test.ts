@@ -11,6 +11,7 @@ import {
   TokenInvalidError,
   TransportError,
 } from "../../src/wechat/errors.ts";
+import { ContradictoryResponseError } from "../../src/wechat/contradiction.ts";
 import { FAIL_AT_ONCE } from "./harness.ts";
 import { escapeControlCharsInStrings, parseJsonBody } from "../../src/wechat/parse.ts";
 import {
@@ -137,10 +138,45 @@ describe("strictness", () => {
     );
   });
 
-  it("item_count disagreeing with the items is malformed", () => {
-    expect(() => readMaterialPage(json("malformed_material_item_count_mismatch.json"), "image", 1)).toThrow(
-      expect.objectContaining({ name: "MalformedResponseError", field: "item_count" }),
-    );
+  it("item_count disagreeing with the items is a contradiction: malformed, retried as transient", () => {
+    const e = (() => {
+      try {
+        readMaterialPage(json("malformed_material_item_count_mismatch.json"), "image", 1);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(MalformedResponseError);
+    expect(e).toMatchObject({ name: "ContradictoryResponseError", kind: "transient", field: "item_count" });
+  });
+
+  it("contradictions: no item, a page shorter than the total allows, items without news items when content was asked for", () => {
+    const req = { offset: 0, count: 20, contentRequested: true };
+    const field = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ContradictoryResponseError);
+        return (err as ContradictoryResponseError).field;
+      }
+      return "no error";
+    };
+    expect(field(() => readMaterialPage({ total_count: 0, item_count: 0 }, "voice", 1, req))).toBe("item");
+    expect(field(() => readMaterialPage({ total_count: 0, item_count: 0, item: null }, "voice", 1, req))).toBe("item");
+    // the true total with an empty page; and a last page one short
+    expect(field(() => readMaterialPage({ total_count: 45, item_count: 0, item: [] }, "image", 1, { ...req, offset: 20 }))).toBe("item");
+    const imgs = (n: number) => Array.from({ length: n }, (_, i) => ({ media_id: `m${i}` }));
+    expect(field(() => readMaterialPage({ total_count: 45, item_count: 4, item: imgs(4) }, "image", 1, { ...req, offset: 40 }))).toBe("item");
+    expect(readMaterialPage({ total_count: 45, item_count: 5, item: imgs(5) }, "image", 1, { ...req, offset: 40, contentRequested: false }).items).toHaveLength(5);
+    // an empty list that says so is no contradiction; nor is a page past the end
+    expect(readPublishedPage({ total_count: 0, item_count: 0, item: [] }, 1, req).items).toEqual([]);
+    expect(readPublishedPage({ total_count: 3, item_count: 0, item: [] }, 1, { ...req, offset: 20 }).items).toEqual([]);
+    const art = (content: unknown) => ({ total_count: 1, item_count: 1, item: [{ article_id: "a1", update_time: 1, ...(content === undefined ? {} : { content }) }] });
+    expect(field(() => readPublishedPage(art(undefined), 1, req))).toBe("item[0].content");
+    expect(field(() => readPublishedPage(art({ news_item: [] }), 1, req))).toBe("item[0].content.news_item");
+    expect(field(() => readPublishedPage(art({}), 1, req))).toBe("item[0].content.news_item");
+    // no_content: 1 asks for no bodies, so an item without them is what was asked for
+    expect(readPublishedPage(art(undefined), 1, { ...req, contentRequested: false }).items[0]?.newsItems).toEqual([]);
   });
 
   it("missing counts and token fields are malformed", () => {
