@@ -22,6 +22,22 @@ const scheduleSchema = z
   })
   .strict();
 
+/**
+ * The deletion circuit breaker: a consistent full walk that finds more than `rows` AND more
+ * than `percent` % of a source's live rows absent holds those deletions until the next
+ * consistent full walk confirms them (or `mpsync deletions apply`).
+ */
+export const DEFAULT_DELETION_BREAKER = { percent: 20, rows: 10 } as const;
+
+const deletionBreakerSchema = z
+  .object({
+    percent: z.number().min(0).max(100).default(DEFAULT_DELETION_BREAKER.percent),
+    rows: z.number().int().min(0).default(DEFAULT_DELETION_BREAKER.rows),
+  })
+  .strict();
+
+export type DeletionBreakerConfig = z.infer<typeof deletionBreakerSchema>;
+
 const accountSchema = z
   .object({
     appId: z.string().min(1),
@@ -36,6 +52,8 @@ const accountSchema = z
     /** WeChat requests this account has in flight at once, per process, across its sources */
     concurrency: z.number().int().min(1).max(16).default(2),
     schedule: scheduleSchema.default({ incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }),
+    /** absent when not configured: DEFAULT_DELETION_BREAKER applies */
+    deletionBreaker: deletionBreakerSchema.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -161,11 +179,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {
     accounts = loadAccountsFile(env.MPSYNC_ACCOUNTS_FILE, problems);
+    for (const name of ["MPSYNC_DELETION_BREAKER_PERCENT", "MPSYNC_DELETION_BREAKER_ROWS"]) {
+      if (env[name]) problems.push(`${name} applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set deletionBreaker per account in the file`);
+    }
   } else if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) {
+    const breakerSet = Boolean(env.MPSYNC_DELETION_BREAKER_PERCENT || env.MPSYNC_DELETION_BREAKER_ROWS);
     const parsed = accountSchema.safeParse({
       appId: env.WECHAT_APP_ID,
       appSecret: env.WECHAT_APP_SECRET || undefined, // empty means unset: one "is required" message, not two
       tokenKind: env.WECHAT_TOKEN_KIND || "stable",
+      ...(breakerSet
+        ? {
+            deletionBreaker: {
+              percent: intSetting(env, "MPSYNC_DELETION_BREAKER_PERCENT", DEFAULT_DELETION_BREAKER.percent, 0, 100, problems),
+              rows: intSetting(env, "MPSYNC_DELETION_BREAKER_ROWS", DEFAULT_DELETION_BREAKER.rows, 0, 1_000_000_000, problems),
+            },
+          }
+        : {}),
     });
     if (parsed.success) accounts = [parsed.data];
     else

@@ -10,11 +10,12 @@ import { upsertMaterials } from "./sql/upsert-materials.ts";
 import { upsertNewsItems } from "./sql/upsert-news-items.ts";
 import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
 import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
-import { markAbsentDeleted } from "./sql/mark-absent-deleted.ts";
+import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
+import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
 import { dropCheckpoints, failRun, finishRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
 
-export type { StoredState, RunCountersRow, StartedRun, HeldLock };
+export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary };
 
 export interface PageWrite {
   accountId: number;
@@ -24,6 +25,8 @@ export interface PageWrite {
   rows: ItemRow[];
   /** full walks: every key the page(s) returned, for absence marking */
   seen?: { walkId: bigint; keys: string[] };
+  /** every key the page(s) returned, when the source has held deletions: rows seen are no longer held */
+  release?: { source: string; keys: string[] };
   checkpoint: unknown;
   counters: RunCountersRow;
 }
@@ -34,11 +37,29 @@ export interface RunFinish {
   source: StoreSource;
   sourceName: string;
   counters: RunCountersRow;
-  /** mark live rows the walk did not see as deleted (full, consistent walks only) */
-  markAbsent: { walkId: bigint } | null;
+  /**
+   * full, consistent walks: live rows the walk did not see are marked deleted, or held,
+   * as `decide` says (the deletion circuit breaker); the source's held set becomes `hold`
+   */
+  markAbsent: { walkId: bigint; decide(a: AbsentRows): AbsenceDecision } | null;
   /** full walks: the seen keys of this walk and of any abandoned walk of the source are removed */
   walkId: bigint | null;
   consistencyNote: string | null;
+}
+
+/** What a consistent full walk found absent, for the deletion circuit breaker. */
+export interface AbsentRows {
+  /** keys of live rows the walk did not see */
+  absent: string[];
+  /** keys held by the previous full walk of the source */
+  held: ReadonlySet<string>;
+  /** live rows of the source before this decision */
+  live: number;
+}
+
+export interface AbsenceDecision {
+  apply: string[];
+  hold: string[];
 }
 
 export interface SyncStore {
@@ -50,9 +71,14 @@ export interface SyncStore {
   startRun(a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun>;
   storedState(accountId: number, source: StoreSource, keys: string[]): Promise<Map<string, StoredState>>;
   writePage(w: PageWrite): Promise<void>;
-  /** returns how many rows were marked deleted */
-  finishRun(f: RunFinish): Promise<number>;
+  /** returns how many rows were marked deleted and how many deletions are held */
+  finishRun(f: RunFinish): Promise<{ marked: number; held: number }>;
   failRun(runId: bigint, counters: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void>;
+  /** live rows of the source and its held deletions, before a run */
+  sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
+  heldDeletions(filter?: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+  /** marks the source's held deletions deleted at once (operator command); returns how many rows it marked */
+  applyHeld(accountId: number, source: StoreSource, sourceName: string): Promise<number>;
 }
 
 export function createSyncStore(prisma: PrismaClient, databaseUrl: string): SyncStore {
@@ -74,22 +100,44 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         await upsertNewsItems(tx, which, w.accountId, items);
         await markSurplusNewsItems(tx, which, w.accountId, w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })));
         if (w.seen) await recordSeenKeys(tx, w.seen.walkId, w.seen.keys);
+        if (w.release) await releaseHeld(tx, w.accountId, w.release.source, w.release.keys);
         await saveProgress(tx, w.runId, w.checkpoint, w.counters);
       });
     },
 
     async finishRun(f) {
       return prisma.$transaction(async (tx) => {
-        const marked = f.markAbsent ? await markAbsentDeleted(tx, f.accountId, f.runId, f.markAbsent.walkId, f.source) : 0;
-        await finishRun(tx, f.runId, { ...f.counters, markedDeleted: f.counters.markedDeleted + marked }, f.consistencyNote);
+        let marked = 0;
+        let held = 0;
+        if (f.markAbsent) {
+          const heldBefore = new Set(await lockHeldKeys(tx, f.accountId, f.sourceName));
+          const absent = await absentKeys(tx, f.accountId, f.markAbsent.walkId, f.source);
+          const live = absent.length > 0 ? await liveRowCount(tx, f.accountId, f.source) : 0;
+          const decision = f.markAbsent.decide({ absent, held: heldBefore, live });
+          marked = await markDeleted(tx, f.accountId, f.runId, f.source, decision.apply);
+          if (heldBefore.size > 0 || decision.hold.length > 0) await replaceHeld(tx, f.accountId, f.sourceName, f.runId, decision.hold);
+          held = decision.hold.length;
+        }
+        await finishRun(tx, f.runId, { ...f.counters, markedDeleted: f.counters.markedDeleted + marked }, f.consistencyNote, held);
         if (f.walkId !== null) {
           await deleteSeenKeysOfSource(tx, f.accountId, f.sourceName);
           await dropCheckpoints(tx, f.accountId, f.sourceName);
         }
-        return marked;
+        return { marked, held };
       });
     },
 
     failRun: (runId, counters, code, message) => failRun(prisma, runId, counters, code, message),
+
+    async sourceState(accountId, source, sourceName) {
+      const [liveRows, held] = await Promise.all([liveRowCount(prisma, accountId, source), heldCount(prisma, accountId, sourceName)]);
+      return { liveRows, held };
+    },
+
+    heldDeletions: (filter) => heldSummary(prisma, filter),
+
+    applyHeld(accountId, source, sourceName) {
+      return prisma.$transaction(async (tx) => markDeleted(tx, accountId, null, source, await takeHeld(tx, accountId, sourceName)));
+    },
   };
 }

@@ -17,6 +17,9 @@ import { walkIncremental } from "./walk-incremental.ts";
 import { nextQuotaReset } from "./quota-reset.ts";
 import type { WalkContext } from "./run-context.ts";
 import { createLimiter, type Limiter } from "./limiter.ts";
+import { confirmEmptyList } from "./confirm-empty.ts";
+import { decideAbsences } from "./deletion-breaker.ts";
+import { syncLockName } from "./lock-name.ts";
 
 export interface SyncEngineDeps {
   store: SyncStore;
@@ -60,7 +63,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const throttled = await deps.store.throttledUntil(id);
     if (throttled && throttled > now()) throw new AccountThrottledError(req.appId, throttled);
 
-    const lock = await deps.store.lock(`mpsync:sync:${req.appId}:${req.source}`);
+    const lock = await deps.store.lock(syncLockName(req.appId, req.source));
     if (!lock) throw new SyncLockedError(req.appId, req.source);
     try {
       return await runLocked(req, account, id, lock.lost);
@@ -72,6 +75,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   async function runLocked(req: SyncRequest, account: AccountConfig, id: number, lockLost: Promise<never>): Promise<RunResult> {
     const started = performance.now();
     const log = deps.logger.child({ appId: req.appId, source: req.source, mode: req.mode });
+    // for the breaker: live rows (an empty list is confirmed before it counts) and held deletions
+    const before = await deps.store.sourceState(id, storeSourceOf(req.source), req.source);
     const { runId, resumedFrom } = await deps.store.startRun({ accountId: id, source: req.source, mode: req.mode, trigger: req.trigger });
     const counters = zeroCounters();
     const storeSource = storeSourceOf(req.source);
@@ -93,10 +98,21 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const onAbort = (): void => stop.abort();
     req.signal?.addEventListener("abort", onAbort);
     lockLost.catch(onAbort);
-    const reader = pageReader(deps.clientFor(req.appId), req.source);
+    const listed = pageReader(deps.clientFor(req.appId), req.source);
+    const reader = full ? confirmEmptyList(listed, before.liveRows, log) : listed;
     const limiter = limiterFor(account);
 
-    const sink = createPageSink({ store: deps.store, accountId: id, runId, walkId, source: req.source, storeSource, counters, onProgress: req.onProgress });
+    const sink = createPageSink({
+      store: deps.store,
+      accountId: id,
+      runId,
+      walkId,
+      source: req.source,
+      storeSource,
+      counters,
+      releaseHeld: before.held > 0,
+      onProgress: req.onProgress,
+    });
     const ctx: WalkContext = {
       runId: runId.toString(),
       reader: { fetch: (offset, signal) => limiter.run(() => reader.fetch(offset, signal)) },
@@ -105,7 +121,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       signal: stop.signal,
       counters,
     };
-    const result = (status: "succeeded" | "failed", note: string | null, errorCode: number | null, errorMessage: string | null): RunResult => ({
+    const result = (status: "succeeded" | "failed", note: string | null, deletionsHeld: number, errorCode: number | null, errorMessage: string | null): RunResult => ({
       ...counters,
       runId: runId.toString(),
       source: req.source,
@@ -113,6 +129,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       status,
       durationMs: Math.round(performance.now() - started),
       consistencyNote: note,
+      deletionsHeld,
       errorCode,
       errorMessage,
     });
@@ -123,19 +140,20 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         ? walkFull(ctx, full, deps.repairLimits).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
         : walkIncremental(ctx, inc!).then((r) => ({ markAbsent: false, note: r.note }));
       const outcome = await Promise.race([walk, lockLost]);
-      const marked = await deps.store.finishRun({
+      const { marked, held } = await deps.store.finishRun({
         accountId: id,
         runId,
         source: storeSource,
         sourceName: req.source,
         counters,
-        markAbsent: outcome.markAbsent ? { walkId } : null,
+        markAbsent: outcome.markAbsent ? { walkId, decide: (a) => decideAbsences(a, account.deletionBreaker) } : null,
         walkId: full ? walkId : null,
         consistencyNote: outcome.note,
       });
       counters.markedDeleted += marked;
-      log.info({ runId: runId.toString(), ...counters, consistencyNote: outcome.note }, "sync run succeeded");
-      return result("succeeded", outcome.note, null, null);
+      if (held > 0) log.warn({ runId: runId.toString(), deletionsHeld: held }, "deletion circuit breaker: deletions held until the next full walk confirms them (or mpsync deletions apply)");
+      log.info({ runId: runId.toString(), ...counters, deletionsHeld: held, consistencyNote: outcome.note }, "sync run succeeded");
+      return result("succeeded", outcome.note, held, null, null);
     } catch (e) {
       await recordFailure(e, id, runId, counters, log);
       throw e;

@@ -14,6 +14,8 @@ export interface SinkDeps {
   source: Source;
   storeSource: StoreSource;
   counters: RunCounters;
+  /** the source has held deletions: every row a page lists is released from them */
+  releaseHeld?: boolean;
   onProgress?: (p: RunProgress) => void;
 }
 
@@ -71,6 +73,7 @@ export function createPageSink(d: SinkDeps): PageSink {
         source: d.storeSource,
         rows: changed,
         seen: opts.seen ? { walkId: d.walkId, keys: rows.map(rowKey) } : undefined,
+        release: d.releaseHeld ? { source: d.source, keys: rows.map(rowKey) } : undefined,
         checkpoint,
         counters: next,
       });

@@ -30,6 +30,8 @@ export interface RunResult extends RunCounters {
   durationMs: number;
   /** why a full run did not mark absences deleted, when it did not */
   consistencyNote: string | null;
+  /** deletions the circuit breaker held instead of applying (full runs; see deletion-breaker.ts) */
+  deletionsHeld: number;
   errorCode: number | null;
   errorMessage: string | null;
 }

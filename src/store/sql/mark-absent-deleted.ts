@@ -1,20 +1,54 @@
-// After a complete, consistent full walk: live rows of the source that the walk did not
-// see are marked deleted, with their news items. Rows are never removed.
+// Deletion by absence, in steps the deletion circuit breaker can sit between: which live
+// rows of the source a full walk did not see, how many live rows there are, and marking
+// chosen rows deleted with their news items. Rows are never removed.
 import type { StoreSource } from "../rows.ts";
 import { ITEM_TABLES } from "./news-item-tables.ts";
 import type { Tx } from "./tx.ts";
 
-export async function markAbsentDeleted(tx: Tx, accountId: number, runId: bigint, walkId: bigint, source: StoreSource): Promise<number> {
+/** materials share one table: only this source's type is in scope ($n is the type's parameter) */
+function scope(source: StoreSource, n: number): { filter: string; params: unknown[] } {
+  return source.kind === "material" ? { filter: `AND t.type = $${n}`, params: [source.type] } : { filter: "", params: [] };
+}
+
+/** Keys of the live rows of the source that the walk did not see. */
+export async function absentKeys(tx: Tx, accountId: number, walkId: bigint, source: StoreSource): Promise<string[]> {
+  const { table, key } = ITEM_TABLES[source.kind];
+  const s = scope(source, 3);
+  const rows = await tx.$queryRawUnsafe<{ k: string }[]>(
+    `SELECT t.${key} AS k FROM ${table} t
+      WHERE t.account_id = $1 AND NOT t.is_deleted ${s.filter}
+        AND NOT EXISTS (SELECT 1 FROM sync_seen_keys s WHERE s.walk_id = $2 AND s.item_key = t.${key})`,
+    accountId,
+    walkId,
+    ...s.params,
+  );
+  return rows.map((r) => r.k);
+}
+
+/** Live (not deleted) rows of the source. */
+export async function liveRowCount(tx: Tx, accountId: number, source: StoreSource): Promise<number> {
+  const { table } = ITEM_TABLES[source.kind];
+  const s = scope(source, 2);
+  const rows = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} t WHERE t.account_id = $1 AND NOT t.is_deleted ${s.filter}`, accountId, ...s.params);
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Marks these rows of the source deleted (the live ones), with their news items; returns
+ * how many rows it marked. `runId` becomes their seen_run_id (null: left as it was).
+ */
+export async function markDeleted(tx: Tx, accountId: number, runId: bigint | null, source: StoreSource, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
   const { table, key, news } = ITEM_TABLES[source.kind];
-  // materials share one table: only this source's type is in scope
-  const typeFilter = source.kind === "material" ? "AND t.type = $4" : "";
-  const params: unknown[] = [accountId, runId, walkId, ...(source.kind === "material" ? [source.type] : [])];
+  const s = scope(source, 4);
   const gone = await tx.$queryRawUnsafe<{ k: string }[]>(
-    `UPDATE ${table} AS t SET is_deleted = true, deleted_at = now(), seen_run_id = $2
-      WHERE t.account_id = $1 AND NOT t.is_deleted ${typeFilter}
-        AND NOT EXISTS (SELECT 1 FROM sync_seen_keys s WHERE s.walk_id = $3 AND s.item_key = t.${key})
+    `UPDATE ${table} AS t SET is_deleted = true, deleted_at = now(), seen_run_id = COALESCE($2, t.seen_run_id)
+      WHERE t.account_id = $1 AND t.${key} = ANY($3::text[]) AND NOT t.is_deleted ${s.filter}
       RETURNING t.${key} AS k`,
-    ...params,
+    accountId,
+    runId,
+    keys,
+    ...s.params,
   );
   if (gone.length > 0) {
     await tx.$executeRawUnsafe(

@@ -80,12 +80,13 @@ export async function saveProgress(tx: Tx, runId: bigint, checkpoint: unknown, c
   );
 }
 
-export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consistencyNote: string | null): Promise<void> {
+export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consistencyNote: string | null, deletionsHeld = 0): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET ${countersSet(3)}, status = 'succeeded', finished_at = now(), checkpoint = NULL,
-            consistency_note = $2, heartbeat_at = now() WHERE id = $1`,
+    `UPDATE sync_runs SET ${countersSet(4)}, status = 'succeeded', finished_at = now(), checkpoint = NULL,
+            consistency_note = $2, deletions_held = $3, heartbeat_at = now() WHERE id = $1`,
     runId,
     consistencyNote,
+    deletionsHeld,
     ...counterValues(c),
   );
 }
