@@ -15,7 +15,10 @@ export interface Metrics {
   setQueueDepth(counts: Record<string, number>): void;
 }
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+/** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
+export type HeldDeletionsReader = () => Promise<{ appId: string; source: string; held: number }[]>;
+
+export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: HeldDeletionsReader } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "mpsync_process_" });
 
@@ -38,6 +41,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   });
   const tokenRefreshes = new Counter({ name: "mpsync_token_refreshes_total", help: "Access token refreshes by token kind", labelNames: ["account", "kind"], registers: [registry] });
   const queueDepth = new Gauge({ name: "mpsync_queue_jobs", help: "Jobs in the sync queue by state", labelNames: ["state"], registers: [registry] });
+  const readHeld = opts.heldDeletions;
+  if (readHeld) {
+    new Gauge({
+      name: "mpsync_deletions_held",
+      help: "Deletions held by the deletion circuit breaker, by account and source (apply: mpsync deletions apply)",
+      labelNames: ["account", "source"],
+      registers: [registry],
+      async collect() {
+        // the database may be down: the scrape still answers, this gauge keeps its last values
+        const rows = await readHeld().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ account: r.appId, source: r.source }, r.held);
+      },
+    });
+  }
 
   return {
     registry,

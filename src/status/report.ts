@@ -3,11 +3,14 @@
 import type { TargetQueueStatus } from "../../jobs/queue-status.ts";
 import type { PrismaClient } from "../store/prisma.ts";
 import { accountStates, lastRuns, type AccountState, type RunOut } from "./runs.ts";
+import { heldSummary } from "../store/sql/held-deletions.ts";
 
 export interface TargetStatus extends TargetQueueStatus {
   lastRun: RunOut | null;
   lastSucceededRun: RunOut | null;
   throttledUntil: string | null;
+  /** deletions the circuit breaker holds for this source (mpsync deletions) */
+  deletionsHeld: number;
 }
 
 export interface StatusReport {
@@ -17,11 +20,18 @@ export interface StatusReport {
 
 export async function statusReport(prisma: PrismaClient, queue: TargetQueueStatus[], now = new Date()): Promise<StatusReport> {
   const appIds = [...new Set(queue.map((q) => q.appId))];
-  const [runs, accounts] = await Promise.all([lastRuns(prisma, appIds), accountStates(prisma, appIds)]);
+  const [runs, accounts, held] = await Promise.all([lastRuns(prisma, appIds), accountStates(prisma, appIds), heldSummary(prisma, { appIds })]);
+  const heldOf = new Map(held.map((h) => [`${h.appId}|${h.source}`, h.held]));
   const targets = queue.map((q) => {
     const r = runs.get(`${q.appId}|${q.source}`);
     const until = accounts.get(q.appId)?.throttledUntil ?? null;
-    return { ...q, lastRun: r?.last ?? null, lastSucceededRun: r?.lastSucceeded ?? null, throttledUntil: until && new Date(until) > now ? until : null };
+    return {
+      ...q,
+      lastRun: r?.last ?? null,
+      lastSucceededRun: r?.lastSucceeded ?? null,
+      throttledUntil: until && new Date(until) > now ? until : null,
+      deletionsHeld: heldOf.get(`${q.appId}|${q.source}`) ?? 0,
+    };
   });
   return { targets, accounts };
 }
@@ -36,6 +46,7 @@ export function targetOut(t: TargetStatus) {
     next_incremental_at: t.nextIncremental,
     next_full_at: t.nextFull,
     throttled_until: t.throttledUntil,
+    deletions_held: t.deletionsHeld,
     last_run: t.lastRun,
     last_succeeded_run: t.lastSucceededRun,
   };

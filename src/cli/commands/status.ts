@@ -16,7 +16,8 @@ function describe(t: TargetStatus): string {
     : "never run";
   const queued = [t.activeJobId ? `running (job ${t.activeJobId})` : "", t.pendingJobId ? `pending (job ${t.pendingJobId})` : ""].filter(Boolean).join(", ");
   const next = `next incremental ${t.nextIncremental ?? "not scheduled"}, next full ${t.nextFull ?? "not scheduled"}`;
-  return [`${t.appId} ${t.source}: ${last}`, queued, next, t.throttledUntil ? `throttled until ${t.throttledUntil}` : ""].filter(Boolean).join(" | ");
+  const held = t.deletionsHeld > 0 ? `${t.deletionsHeld} deletions held (mpsync deletions status)` : "";
+  return [`${t.appId} ${t.source}: ${last}`, queued, next, t.throttledUntil ? `throttled until ${t.throttledUntil}` : "", held].filter(Boolean).join(" | ");
 }
 
 export function register(program: Command): void {

@@ -8,6 +8,7 @@ import { createMetrics } from "../../metrics/registry.ts";
 import { checkRedis } from "../../redis/connection.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";
+import { heldSummary } from "../../store/sql/held-deletions.ts";
 
 function nextSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -29,7 +30,8 @@ export function register(program: Command): void {
       const config = loadConfig(process.env, { requireAccounts: true });
       await checkRedis(config.redisUrl);
       await checkDatabase(config.databaseUrl);
-      const metrics = createMetrics();
+      // the held-deletions gauge reads Postgres at scrape time, when the runtime exists
+      const metrics = createMetrics({ heldDeletions: () => heldSummary(runtime.prisma, { appIds: config.accounts.map((a) => a.appId) }) });
       const runtime = createRuntime(config, { observer: metrics.observer });
       const log = runtime.logger.child({ component: "worker" });
       const signal = nextSignal(); // listen before starting: a signal during start-up still stops cleanly
