@@ -134,6 +134,24 @@ describe("loadConfig", () => {
     expect(problems.join(" ")).not.toContain("short");
   });
 
+  it("deletion circuit breaker: per account in the file, by MPSYNC_DELETION_BREAKER_* for the env account, default when unset", () => {
+    const f = file(
+      "breaker.yaml",
+      "accounts:\n  - appId: wxa\n    appSecret: sa\n    deletionBreaker: { percent: 50, rows: 100 }\n  - appId: wxb\n    appSecret: sb\n    deletionBreaker: { rows: 3 }\n  - appId: wxc\n    appSecret: sc\n",
+    );
+    expect(loadConfig({ MPSYNC_ACCOUNTS_FILE: f }).accounts.map((a) => a.deletionBreaker)).toEqual([{ percent: 50, rows: 100 }, { percent: 20, rows: 3 }, undefined]);
+    const env = { WECHAT_APP_ID: "wxone", WECHAT_APP_SECRET: "s" };
+    expect(loadConfig({ ...env, MPSYNC_DELETION_BREAKER_PERCENT: "35" }).accounts[0]!.deletionBreaker).toEqual({ percent: 35, rows: 10 });
+    expect(loadConfig({ ...env, MPSYNC_DELETION_BREAKER_ROWS: "0" }).accounts[0]!.deletionBreaker).toEqual({ percent: 20, rows: 0 });
+    expect(loadConfig(env).accounts[0]!.deletionBreaker).toBeUndefined();
+    expect(problemsOf({ ...env, MPSYNC_DELETION_BREAKER_PERCENT: "120" })).toEqual(['MPSYNC_DELETION_BREAKER_PERCENT must be an integer from 0 to 100 (got "120")']);
+    const bad = file("breaker-bad.json", JSON.stringify({ accounts: [{ appId: "wxa", appSecret: "sa", deletionBreaker: { percent: -1, limit: 3 } }] }));
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: bad }).join("\n")).toMatch(/accounts\.0\.deletionBreaker/);
+    expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: f, MPSYNC_DELETION_BREAKER_ROWS: "5" })).toEqual([
+      "MPSYNC_DELETION_BREAKER_ROWS applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set deletionBreaker per account in the file",
+    ]);
+  });
+
   it("requires an account where one is needed", () => {
     expect(problemsOf({}, { requireAccounts: true })).toEqual([
       "no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE",
