@@ -75,11 +75,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   async function runLocked(req: SyncRequest, account: AccountConfig, id: number, lockLost: Promise<never>): Promise<RunResult> {
     const started = performance.now();
     const log = deps.logger.child({ appId: req.appId, source: req.source, mode: req.mode });
+    const storeSource = storeSourceOf(req.source);
     // for the breaker: live rows (an empty list is confirmed before it counts) and held deletions
-    const before = await deps.store.sourceState(id, storeSourceOf(req.source), req.source);
+    const before = await deps.store.sourceState(id, storeSource, req.source);
     const { runId, resumedFrom } = await deps.store.startRun({ accountId: id, source: req.source, mode: req.mode, trigger: req.trigger });
     const counters = zeroCounters();
-    const storeSource = storeSourceOf(req.source);
 
     let full: FullCheckpoint | null = null;
     let inc: IncrementalCheckpoint | null = null;
