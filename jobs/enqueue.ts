@@ -3,17 +3,12 @@
 // starts (processors/sync-run.ts), so one more request may then queue behind the active run.
 // A full request that meets a pending incremental upgrades it to full.
 import { randomUUID } from "node:crypto";
+import type { Enqueued } from "../src/job-queue.ts";
 import { JOB_OPTIONS, parsePayload, type SyncRunPayload } from "./catalog.ts";
 import { EnqueueContentionError } from "./errors.ts";
 import { targetKey, type SyncQueue } from "./queue.ts";
 
-export interface Enqueued {
-  appId: string;
-  source: SyncRunPayload["source"];
-  jobId: string;
-  /** queued: a new pending run; merged: an equal or fuller run was already pending; upgraded: the pending incremental run became full */
-  outcome: "queued" | "merged" | "upgraded";
-}
+export type { Enqueued };
 
 export async function enqueueSync(queue: SyncQueue, request: SyncRunPayload): Promise<Enqueued> {
   const data = parsePayload("sync-run", request);

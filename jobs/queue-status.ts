@@ -2,19 +2,11 @@
 // next scheduled ones. Read by `mpsync status`, `mpsync accounts` and /admin/runs.
 import type { Redis } from "ioredis";
 import type { AccountConfig } from "../src/config/config.ts";
-import { SOURCES, type Source } from "../src/sync/types.ts";
+import type { TargetQueueStatus } from "../src/job-queue.ts";
+import { SOURCES } from "../src/sync/types.ts";
 import { activeRunOf } from "./active-run.ts";
 import { targetKey, type SyncQueue } from "./queue.ts";
 import { nextScheduledRuns, schedulerId } from "./schedules.ts";
-
-export interface TargetQueueStatus {
-  appId: string;
-  source: Source;
-  pendingJobId: string | null;
-  activeJobId: string | null;
-  nextIncremental: string | null;
-  nextFull: string | null;
-}
 
 const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 

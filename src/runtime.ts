@@ -1,11 +1,13 @@
-// Composition root: one place that builds Postgres, Redis, the WeChat clients and the
-// sync engine from an AppConfig. Used by the CLI, the jobs worker, the HTTP server and
-// the benchmark.
+// Composition root: one place that builds Postgres, Redis, the WeChat clients, the
+// sync engine and the read store from an AppConfig. Used by the CLI, the jobs worker,
+// the HTTP server and the benchmark. The job queue is not built here: it lives in jobs/,
+// which hands it to the CLI and the HTTP server through src/job-queue.ts.
 import type { Redis } from "ioredis";
 import type { AppConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis } from "./redis/connection.ts";
 import { createPrisma, type PrismaClient } from "./store/prisma.ts";
+import { createReadStore, type ReadStore } from "./store/read-store.ts";
 import { createSyncStore } from "./store/sync-store.ts";
 import { createSyncEngine } from "./sync/engine.ts";
 import { UnknownAccountError } from "./sync/errors.ts";
@@ -24,6 +26,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   config: AppConfig;
   prisma: PrismaClient;
+  /** the queries of the read API, the reports and the CLI */
+  reads: ReadStore;
   redis: Redis;
   logger: Logger;
   engine: SyncEngine;
@@ -78,6 +82,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
   return {
     config,
     prisma,
+    reads: createReadStore(prisma),
     redis,
     logger,
     engine,

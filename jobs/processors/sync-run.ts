@@ -2,7 +2,8 @@
 // report progress per page, and turn a failure into retry, delay or final failure.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { RunProgress, RunResult, SyncEngine } from "../../src/sync/types.ts";
+import type { SyncJobProgress } from "../../src/job-queue.ts";
+import type { RunResult, SyncEngine } from "../../src/sync/types.ts";
 import { claimActiveRun } from "../active-run.ts";
 import { parsePayload } from "../catalog.ts";
 import { decideFailure, LOCKED_RETRY_MS } from "../retry-policy.ts";
@@ -16,9 +17,6 @@ export interface SyncRunDeps {
   onResult?(result: RunResult, appId: string): void;
   onFailure?(error: unknown, appId: string, source: string, mode: string): void;
 }
-
-/** What a job's progress holds while it runs (read by `mpsync sync --wait` and the dashboard). */
-export type SyncJobProgress = RunProgress & { appId: string; mode: string };
 
 export async function processSyncRun(deps: SyncRunDeps, job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<RunResult> {
   let data = parsePayload("sync-run", job.data);

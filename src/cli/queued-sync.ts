@@ -1,14 +1,12 @@
 // The queued path of `mpsync sync` and `mpsync resync`: ask the workers for runs through
 // the deduplicated queue and, with --wait, follow them to the end.
-import { enqueueSync, type Enqueued } from "../../jobs/enqueue.ts";
-import { createSyncQueue, type SyncQueue } from "../../jobs/queue.ts";
-import type { SyncJobProgress } from "../../jobs/processors/sync-run.ts";
 import { loadConfig } from "../config/config.ts";
+import type { Enqueued, JobQueue, Jobs, SyncJobProgress } from "../job-queue.ts";
 import { checkRedis, createRedis } from "../redis/connection.ts";
 import { SyncTargetFailedError } from "../sync/errors.ts";
 import { syncTargets } from "../sync/run-many.ts";
 import type { RunResult, Source } from "../sync/types.ts";
-import { formatResult } from "./commands/sync.ts";
+import { formatResult } from "./format.ts";
 
 export interface QueuedSyncFlags {
   account?: string;
@@ -40,7 +38,7 @@ function progressLine(p: SyncJobProgress): string {
 const isProgress = (p: unknown): p is SyncJobProgress => typeof p === "object" && p !== null && "pages" in p && "appId" in p;
 
 /** Polls the jobs until each completed or failed for good; prints progress as it changes. */
-async function follow(queue: SyncQueue, jobs: Enqueued[], output: Output, quiet: boolean): Promise<Followed[]> {
+async function follow(queue: JobQueue, jobs: Enqueued[], output: Output, quiet: boolean): Promise<Followed[]> {
   const followed: Followed[] = jobs.map((j) => ({ ...j, state: "pending" }));
   const lastShown = new Map<string, string>();
   const show = (key: string, line: string): void => {
@@ -51,17 +49,17 @@ async function follow(queue: SyncQueue, jobs: Enqueued[], output: Output, quiet:
   };
   while (followed.some((f) => f.state === "pending")) {
     for (const f of followed.filter((x) => x.state === "pending")) {
-      const job = await queue.getJob(f.jobId);
+      const job = await queue.job(f.jobId);
       if (!job) {
         f.state = "failed";
         f.error = `job ${f.jobId} is no longer in the queue`;
         continue;
       }
-      const state = await job.getState();
+      const state = job.state;
       const key = `${f.appId}|${f.source}`;
       if (state === "completed") {
         f.state = "completed";
-        f.result = job.returnvalue as RunResult;
+        f.result = job.result as RunResult;
       } else if (state === "failed") {
         f.state = "failed";
         f.error = job.failedReason || "failed";
@@ -79,22 +77,22 @@ async function follow(queue: SyncQueue, jobs: Enqueued[], output: Output, quiet:
   return followed;
 }
 
-export async function runQueuedSync(flags: QueuedSyncFlags, output: Output): Promise<void> {
+export async function runQueuedSync(jobs: Jobs, flags: QueuedSyncFlags, output: Output): Promise<void> {
   const config = loadConfig(process.env, { requireAccounts: true });
   const targets = syncTargets(config.accounts, flags.account, flags.source);
   await checkRedis(config.redisUrl);
   const connection = createRedis(config.redisUrl);
-  const queue = createSyncQueue(connection, config.redisPrefix);
+  const queue = jobs.openQueue(connection, config.redisPrefix);
   try {
     const mode = flags.full ? "full" : "incremental";
-    const jobs: Enqueued[] = [];
-    for (const t of targets) jobs.push(await enqueueSync(queue, { ...t, mode, trigger: "manual" }));
+    const queued: Enqueued[] = [];
+    for (const t of targets) queued.push(await queue.enqueue({ ...t, mode, trigger: "manual" }));
     if (!flags.wait) {
-      if (flags.json) output.out(JSON.stringify(jobs.map((j) => ({ account: j.appId, source: j.source, job_id: j.jobId, outcome: j.outcome }))));
-      else for (const j of jobs) output.out(`${j.appId} ${j.source} ${mode}: ${j.outcome} as job ${j.jobId}`);
+      if (flags.json) output.out(JSON.stringify(queued.map((j) => ({ account: j.appId, source: j.source, job_id: j.jobId, outcome: j.outcome }))));
+      else for (const j of queued) output.out(`${j.appId} ${j.source} ${mode}: ${j.outcome} as job ${j.jobId}`);
       return;
     }
-    const done = await follow(queue, jobs, output, flags.json === true);
+    const done = await follow(queue, queued, output, flags.json === true);
     if (flags.json) {
       output.out(JSON.stringify(done.map((d) => ({ account: d.appId, source: d.source, job_id: d.jobId, outcome: d.outcome, state: d.state, result: d.result ?? null, error: d.error ?? null }))));
     } else {

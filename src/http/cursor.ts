@@ -1,25 +1,28 @@
 // Opaque keyset cursors: the (update_time, id) of the last row of a page, base64url JSON.
 // Clients pass them back unchanged; anything else is a 400 on `cursor`.
 import { z } from "zod";
+import type { KeysetPosition } from "../store/read-store.ts";
 import { InvalidParameterError } from "./errors.ts";
 
-export interface Cursor {
-  /** update_time of the last row (ISO, ms precision), null when it had none */
-  u: string | null;
-  /** its id */
-  i: string;
-}
-
+/** u: update_time of the last row (ISO, ms precision), null when it had none; i: its id */
 const cursorSchema = z.object({ u: z.iso.datetime().nullable(), i: z.string().regex(/^\d{1,19}$/) }).strict();
 
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
+export function encodeCursor(p: KeysetPosition): string {
+  return Buffer.from(JSON.stringify({ u: p.updateTime ? p.updateTime.toISOString() : null, i: p.id.toString() })).toString("base64url");
 }
 
-export function decodeCursor(raw: string): Cursor {
+export function decodeCursor(raw: string): KeysetPosition {
+  let c: z.infer<typeof cursorSchema>;
   try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    c = cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
   } catch {
     throw new InvalidParameterError("cursor", "is not a cursor returned by this API");
   }
+  return { updateTime: c.u === null ? null : new Date(c.u), id: BigInt(c.i) };
+}
+
+/** The cursor of the page after `rows` when more follow, else null. */
+export function nextCursor(page: { rows: KeysetPosition[]; more: boolean }): string | null {
+  const last = page.rows[page.rows.length - 1];
+  return page.more && last ? encodeCursor(last) : null;
 }

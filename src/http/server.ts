@@ -2,11 +2,11 @@
 // read API. Errors map by class to status codes; bodies never carry secrets or stacks.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import type { SyncQueue } from "../../jobs/queue.ts";
 import type { AppConfig } from "../config/config.ts";
+import type { JobQueue } from "../job-queue.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/registry.ts";
-import type { PrismaClient } from "../store/prisma.ts";
+import type { ReadStore } from "../store/read-store.ts";
 import { InvalidParameterError, NotFoundError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -15,12 +15,12 @@ import { readApiRoutes } from "./routes/read-api.ts";
 
 export interface ServerDeps {
   config: AppConfig;
-  prisma: PrismaClient;
+  reads: ReadStore;
   redis: Redis;
   logger: Logger;
   metrics: Metrics;
   /** absent in a process without the job queue (admin resync then answers 500) */
-  queue?: SyncQueue;
+  queue?: JobQueue;
   /** readiness of this process's worker */
   consuming?: () => boolean;
 }

@@ -1,9 +1,9 @@
 // Per account and source: last run, result, counters, next scheduled run, throttling and
 // the queue's pending/active runs. One shape for `mpsync status --json` and /admin/runs.
-import type { TargetQueueStatus } from "../../jobs/queue-status.ts";
-import type { PrismaClient } from "../store/prisma.ts";
-import { accountStates, lastRuns, type AccountState, type RunOut } from "./runs.ts";
-import { heldSummary } from "../store/sql/held-deletions.ts";
+import type { TargetQueueStatus } from "../job-queue.ts";
+import { iso } from "../format/iso.ts";
+import type { ReadStore } from "../store/read-store.ts";
+import { runOut, type RunOut } from "./runs.ts";
 
 export interface TargetStatus extends TargetQueueStatus {
   lastRun: RunOut | null;
@@ -13,27 +13,21 @@ export interface TargetStatus extends TargetQueueStatus {
   deletionsHeld: number;
 }
 
-export interface StatusReport {
-  targets: TargetStatus[];
-  accounts: Map<string, AccountState>;
-}
-
-export async function statusReport(prisma: PrismaClient, queue: TargetQueueStatus[], now = new Date()): Promise<StatusReport> {
+export async function statusReport(reads: ReadStore, queue: TargetQueueStatus[], now = new Date()): Promise<TargetStatus[]> {
   const appIds = [...new Set(queue.map((q) => q.appId))];
-  const [runs, accounts, held] = await Promise.all([lastRuns(prisma, appIds), accountStates(prisma, appIds), heldSummary(prisma, { appIds })]);
+  const [runs, accounts, held] = await Promise.all([reads.lastRuns(appIds), reads.accountStates(appIds), reads.heldDeletions({ appIds })]);
   const heldOf = new Map(held.map((h) => [`${h.appId}|${h.source}`, h.held]));
-  const targets = queue.map((q) => {
+  return queue.map((q) => {
     const r = runs.get(`${q.appId}|${q.source}`);
     const until = accounts.get(q.appId)?.throttledUntil ?? null;
     return {
       ...q,
-      lastRun: r?.last ?? null,
-      lastSucceededRun: r?.lastSucceeded ?? null,
-      throttledUntil: until && new Date(until) > now ? until : null,
+      lastRun: r?.last ? runOut(r.last) : null,
+      lastSucceededRun: r?.lastSucceeded ? runOut(r.lastSucceeded) : null,
+      throttledUntil: until && until > now ? iso(until) : null,
       deletionsHeld: heldOf.get(`${q.appId}|${q.source}`) ?? 0,
     };
   });
-  return { targets, accounts };
 }
 
 /** The JSON shape of a target (snake_case like every other API field). */

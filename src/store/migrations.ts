@@ -14,6 +14,7 @@ import { parse as parseConnectionString } from "pg-connection-string";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
+import { checkDatabase, ensureDatabase } from "./database.ts";
 
 export const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -133,6 +134,13 @@ export async function applyMigrations(databaseUrl: string, paths: MigrationPaths
     const out = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return out.appliedMigrationNames;
   });
+}
+
+/** `mpsync migrate`: creates the database when missing, checks it answers, applies pending migrations. */
+export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  await checkDatabase(databaseUrl);
+  return applyMigrations(databaseUrl);
 }
 
 /**

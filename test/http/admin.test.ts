@@ -2,6 +2,7 @@
 // HTTP is deduplicated; readiness follows the worker; /metrics reports runs and API calls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import { jobQueueOf } from "../../jobs/job-queue.ts";
 import { startSyncWorker, type SyncWorker } from "../../jobs/worker.ts";
 import { startHttpServer } from "../../src/http/server.ts";
 import { createLogger } from "../../src/logging/logger.ts";
@@ -30,7 +31,8 @@ beforeAll(async () => {
   runtime = runtimeFor(db, redis, sim, 2, { observer: metrics.observer, logger: createLogger("silent") });
   runtime.config.http = { port: 0, host: "127.0.0.1", adminToken: ADMIN_TOKEN };
   worker = await startSyncWorker(runtime, { metrics, schedules: false });
-  const deps = { config: runtime.config, prisma: runtime.prisma, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming };
+  const queue = jobQueueOf(worker.queue, runtime.redis, runtime.config.redisPrefix);
+  const deps = { config: runtime.config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue, consuming: worker.consuming };
   ({ app, url: base } = await startHttpServer(deps));
   ({ app: noAdmin, url: noAdminBase } = await startHttpServer({ ...deps, config: { ...runtime.config, http: { ...runtime.config.http, adminToken: undefined } } }));
 });

@@ -6,6 +6,7 @@ import type { AppConfig } from "../../src/config/config.ts";
 import { startHttpServer } from "../../src/http/server.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createMetrics } from "../../src/metrics/registry.ts";
+import { createReadStore } from "../../src/store/read-store.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 
 const db = await createTestDatabase();
@@ -49,7 +50,7 @@ beforeAll(async () => {
     accounts: [],
     http: { port: 0, host: "127.0.0.1", adminToken: undefined },
   } as unknown as AppConfig;
-  const started = await startHttpServer({ config, prisma: db.prisma, redis: redis.redis, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
+  const started = await startHttpServer({ config, reads: createReadStore(db.prisma), redis: redis.redis, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
   app = started.app;
   base = started.url;
 });

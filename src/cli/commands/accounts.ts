@@ -2,10 +2,11 @@
 // throttle and last error, and with --check one live API call per account.
 import type { Command } from "commander";
 import { loadConfig, type AccountConfig } from "../../config/config.ts";
-import { accountStates, type AccountState } from "../../status/runs.ts";
+import { iso } from "../../format/iso.ts";
 import { createLogger } from "../../logging/logger.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";
+import type { AccountState } from "../../store/read-store.ts";
 
 /** What may be shown of an account: everything but credentials. */
 function publicView(a: AccountConfig) {
@@ -14,8 +15,8 @@ function publicView(a: AccountConfig) {
 
 function health(state: AccountState | undefined, now: Date): string {
   if (!state) return "never synced";
-  if (state.throttledUntil && new Date(state.throttledUntil) > now) return `throttled until ${state.throttledUntil}`;
-  if (state.lastErrorCode !== null || state.lastErrorMessage) return `last error ${state.lastErrorCode ?? ""} at ${state.lastErrorAt}: ${state.lastErrorMessage}`;
+  if (state.throttledUntil && state.throttledUntil > now) return `throttled until ${iso(state.throttledUntil)}`;
+  if (state.lastErrorCode !== null || state.lastErrorMessage) return `last error ${state.lastErrorCode ?? ""} at ${iso(state.lastErrorAt)}: ${state.lastErrorMessage}`;
   return "ok";
 }
 
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       const runtime = createRuntime(config, { logger: createLogger(config.logLevel, process.stderr) });
       try {
         const now = new Date();
-        const states = await accountStates(runtime.prisma, config.accounts.map((a) => a.appId));
+        const states = await runtime.reads.accountStates(config.accounts.map((a) => a.appId));
         const rows = [];
         for (const a of config.accounts) {
           let live: string | undefined;

@@ -8,8 +8,8 @@ import { createSyncStore, type SyncStore } from "../../store/sync-store.ts";
 import { UnknownAccountError } from "../../sync/errors.ts";
 import { applyHeldDeletions, heldDeletions } from "../../sync/held-deletions.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
+import { sourceArg } from "../args.ts";
 import { UserFacingError } from "../errors.ts";
-import { sourceArg } from "./sync.ts";
 
 interface Flags {
   account?: string;

@@ -8,7 +8,7 @@ import { startSimulator, SIM_DEFAULT_APP } from "../../simulator/index.ts";
 import { createRuntime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import type { RunResult } from "../../sync/types.ts";
-import { migrate } from "./migrate.ts";
+import { migrateDatabase } from "../../store/migrations.ts";
 
 const SEED = { seed: 1, published: 300, maxNewsItems: 4, contentBytes: 1500, materials: { image: 60, video: 12, voice: 8, news: 25 } };
 
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .action(async () => {
       const env = loadConfig(process.env);
       await checkRedis(env.redisUrl);
-      const applied = await migrate(env.databaseUrl);
+      const applied = await migrateDatabase(env.databaseUrl);
       if (applied.length) console.log(`applied ${applied.length} migration(s)`);
       const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED });
       const config = {
@@ -46,17 +46,10 @@ export function register(program: Command): void {
               ...results.map((r) => [r.source, r.pages, r.apiCalls, r.inserted, r.updated, r.unchanged, r.markedDeleted, r.durationMs].map(String)),
             ]),
         );
-        const sample = await runtime.prisma.$queryRawUnsafe<{ article_id: string; update_time: Date | null; items: number; first_title: string | null }[]>(
-          `SELECT a.article_id, a.update_time, count(n.*)::int AS items, min(n.title) FILTER (WHERE n.idx = 0) AS first_title
-             FROM published_articles a JOIN accounts acc ON acc.id = a.account_id
-             LEFT JOIN published_news_items n ON n.account_id = a.account_id AND n.article_id = a.article_id
-            WHERE acc.app_id = $1 AND NOT a.is_deleted
-            GROUP BY a.article_id, a.update_time ORDER BY a.update_time DESC NULLS LAST LIMIT 5`,
-          SIM_DEFAULT_APP.appId,
-        );
+        const sample = await runtime.reads.latestArticles(SIM_DEFAULT_APP.appId, 5);
         console.log("\nlatest published articles:\n" + table([
           ["article_id", "update_time", "items", "first title"],
-          ...sample.map((s) => [s.article_id, s.update_time?.toISOString() ?? "", String(s.items), (s.first_title ?? "").slice(0, 40)]),
+          ...sample.map((s) => [s.articleId, s.updateTime?.toISOString() ?? "", String(s.items), (s.firstTitle ?? "").slice(0, 40)]),
         ]));
       } finally {
         await runtime.close();

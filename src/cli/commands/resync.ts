@@ -1,10 +1,11 @@
 // mpsync resync: queue a full run of every (or the given) account and source, deduplicated.
 import type { Command } from "commander";
 import { SOURCES } from "../../sync/types.ts";
+import { sourceArg } from "../args.ts";
+import type { CliContext } from "../context.ts";
 import { consoleOutput, runQueuedSync, type QueuedSyncFlags } from "../queued-sync.ts";
-import { sourceArg } from "./sync.ts";
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("resync")
     .description("queue a full run (at most one pending per account and source, however often asked)")
@@ -13,6 +14,6 @@ export function register(program: Command): void {
     .option("--wait", "follow the runs to the end; exit non-zero if one failed")
     .option("--json", "print the result as JSON")
     .action(async (flags: Omit<QueuedSyncFlags, "full">) => {
-      await runQueuedSync({ ...flags, full: true }, consoleOutput());
+      await runQueuedSync(await ctx.jobs(), { ...flags, full: true }, consoleOutput());
     });
 }

@@ -1,13 +1,13 @@
 // mpsync status: per account and source, the last run, its result and counters, the next
 // scheduled runs, pending/active runs and throttling.
 import type { Command } from "commander";
-import { createSyncQueue } from "../../../jobs/queue.ts";
-import { queueStatus } from "../../../jobs/queue-status.ts";
 import { loadConfig } from "../../config/config.ts";
 import { statusReport, targetOut, type TargetStatus } from "../../status/report.ts";
 import { checkRedis, createRedis } from "../../redis/connection.ts";
 import { checkDatabase } from "../../store/database.ts";
 import { createPrisma } from "../../store/prisma.ts";
+import { createReadStore } from "../../store/read-store.ts";
+import type { CliContext } from "../context.ts";
 
 function describe(t: TargetStatus): string {
   const r = t.lastRun;
@@ -20,7 +20,7 @@ function describe(t: TargetStatus): string {
   return [`${t.appId} ${t.source}: ${last}`, queued, next, t.throttledUntil ? `throttled until ${t.throttledUntil}` : "", held].filter(Boolean).join(" | ");
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("status")
     .description("last run, result, counters, next scheduled run and throttling per account and source")
@@ -30,12 +30,12 @@ export function register(program: Command): void {
       await checkRedis(config.redisUrl);
       await checkDatabase(config.databaseUrl);
       const connection = createRedis(config.redisUrl);
-      const queue = createSyncQueue(connection, config.redisPrefix);
+      const queue = (await ctx.jobs()).openQueue(connection, config.redisPrefix);
       const prisma = createPrisma(config.databaseUrl, config.db);
       try {
-        const report = await statusReport(prisma, await queueStatus(queue, connection, config.redisPrefix, config.accounts));
-        if (flags.json) console.log(JSON.stringify({ targets: report.targets.map(targetOut) }, null, 2));
-        else for (const t of report.targets) console.log(describe(t));
+        const targets = await statusReport(createReadStore(prisma), await queue.targets(config.accounts));
+        if (flags.json) console.log(JSON.stringify({ targets: targets.map(targetOut) }, null, 2));
+        else for (const t of targets) console.log(describe(t));
       } finally {
         await queue.close().catch(() => {});
         connection.disconnect();

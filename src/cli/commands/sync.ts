@@ -1,33 +1,19 @@
 // mpsync sync: --inline runs here and now through the sync engine; without it the run
 // goes through the job queue (src/cli/queued-sync.ts).
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { loadConfig } from "../../config/config.ts";
 import { createRuntime, type Runtime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
-import { SOURCES, type RunResult, type Source, type SyncMode } from "../../sync/types.ts";
-import { consoleOutput, runQueuedSync } from "../queued-sync.ts";
+import { SOURCES, type RunResult, type SyncMode } from "../../sync/types.ts";
+import { sourceArg } from "../args.ts";
+import type { CliContext } from "../context.ts";
+import { formatResult } from "../format.ts";
+import { consoleOutput, runQueuedSync, type QueuedSyncFlags } from "../queued-sync.ts";
 
-export interface SyncFlags {
-  account?: string;
-  source?: Source;
-  full?: boolean;
-  inline?: boolean;
-  wait?: boolean;
-  json?: boolean;
-}
-
-export function sourceArg(raw: string): Source {
-  if (!(SOURCES as readonly string[]).includes(raw)) throw new InvalidArgumentError(`expected one of ${SOURCES.join(", ")}`);
-  return raw as Source;
-}
-
-export function formatResult(r: RunResult, appId: string): string {
-  const note = r.consistencyNote ? ` (${r.consistencyNote})` : "";
-  return `${appId} ${r.source} ${r.mode}: ${r.pages} pages, ${r.apiCalls} API calls, ${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged, ${r.markedDeleted} deleted in ${r.durationMs} ms${note}`;
-}
+type SyncFlags = QueuedSyncFlags & { inline?: boolean };
 
 /** The inline path: runs the selected syncs in this process; throws one error naming account, source and cause. */
-export async function syncInline(runtime: Runtime, flags: SyncFlags, print: (line: string) => void = console.log): Promise<RunResult[]> {
+async function syncInline(runtime: Runtime, flags: SyncFlags): Promise<RunResult[]> {
   const mode: SyncMode = flags.full ? "full" : "incremental";
   const controller = new AbortController();
   const stop = (): void => controller.abort();
@@ -38,7 +24,7 @@ export async function syncInline(runtime: Runtime, flags: SyncFlags, print: (lin
       mode,
       trigger: "manual",
       signal: controller.signal,
-      onResult: (t, r) => print(formatResult(r, t.appId)),
+      onResult: (t, r) => console.log(formatResult(r, t.appId)),
     });
   } finally {
     process.off("SIGINT", stop);
@@ -46,7 +32,7 @@ export async function syncInline(runtime: Runtime, flags: SyncFlags, print: (lin
   }
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("sync")
     .description("sync published articles and materials into Postgres (incremental unless --full)")
@@ -57,7 +43,7 @@ export function register(program: Command): void {
     .option("--wait", "queued: follow the runs to the end; exit non-zero if one failed")
     .option("--json", "queued: print the result as JSON")
     .action(async (flags: SyncFlags) => {
-      if (!flags.inline) return runQueuedSync(flags, consoleOutput());
+      if (!flags.inline) return runQueuedSync(await ctx.jobs(), flags, consoleOutput());
       const runtime = createRuntime(loadConfig(process.env, { requireAccounts: true }));
       try {
         await syncInline(runtime, flags);

@@ -1,14 +1,13 @@
 // mpsync worker: consume the job queue (and serve HTTP when HTTP_PORT is set) until
 // SIGTERM/SIGINT, then stop within WORKER_SHUTDOWN_TIMEOUT_MS with checkpoints saved.
 import type { Command } from "commander";
-import { startSyncWorker } from "../../../jobs/worker.ts";
 import { loadConfig } from "../../config/config.ts";
 import { startHttpServer } from "../../http/server.ts";
 import { createMetrics } from "../../metrics/registry.ts";
 import { checkRedis } from "../../redis/connection.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";
-import { heldSummary } from "../../store/sql/held-deletions.ts";
+import type { CliContext } from "../context.ts";
 
 function nextSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -22,7 +21,7 @@ function nextSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("worker")
     .description("run scheduled and requested syncs from the job queue; serves HTTP when HTTP_PORT is set")
@@ -31,14 +30,14 @@ export function register(program: Command): void {
       await checkRedis(config.redisUrl);
       await checkDatabase(config.databaseUrl);
       // the held-deletions gauge reads Postgres at scrape time, when the runtime exists
-      const metrics = createMetrics({ heldDeletions: () => heldSummary(runtime.prisma, { appIds: config.accounts.map((a) => a.appId) }) });
+      const metrics = createMetrics({ heldDeletions: () => runtime.reads.heldDeletions({ appIds: config.accounts.map((a) => a.appId) }) });
       const runtime = createRuntime(config, { observer: metrics.observer });
       const log = runtime.logger.child({ component: "worker" });
       const signal = nextSignal(); // listen before starting: a signal during start-up still stops cleanly
-      const worker = await startSyncWorker(runtime, { metrics });
+      const worker = await (await ctx.jobs()).startWorker(runtime, { metrics });
       const http =
         config.http.port !== undefined
-          ? await startHttpServer({ config, prisma: runtime.prisma, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
+          ? await startHttpServer({ config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 

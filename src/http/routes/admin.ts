@@ -5,12 +5,10 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { enqueueSync } from "../../../jobs/enqueue.ts";
-import { queueCounts, queueStatus } from "../../../jobs/queue-status.ts";
 import { SOURCES } from "../../sync/types.ts";
 import { requireAdmin } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
-import { recentRuns } from "../../status/runs.ts";
+import { runOut } from "../../status/runs.ts";
 import { statusReport, targetOut } from "../../status/report.ts";
 import type { ServerDeps } from "../server.ts";
 import { parseInput } from "../validate.ts";
@@ -32,23 +30,22 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
       if (!deps.queue) throw new Error("the job queue is not available in this process");
       const sources = body.source ? [body.source] : [...SOURCES];
       const jobs = [];
-      for (const source of sources) jobs.push(await enqueueSync(deps.queue, { appId: body.account, source, mode: "full", trigger: "manual" }));
+      for (const source of sources) jobs.push(await deps.queue.enqueue({ appId: body.account, source, mode: "full", trigger: "manual" }));
       return reply.code(202).send({ jobs: jobs.map((j) => ({ account: j.appId, source: j.source, job_id: j.jobId, outcome: j.outcome })) });
     });
 
     admin.get("/admin/runs", async (req) => {
       const q = parseInput(runsQuery, req.query);
-      const runs = await recentRuns(deps.prisma, q);
+      const runs = (await deps.reads.recentRuns({ appId: q.account, source: q.source, limit: q.limit })).map(runOut);
       if (!deps.queue) return { runs };
-      const [counts, targets] = await Promise.all([queueCounts(deps.queue), queueStatus(deps.queue, deps.redis, deps.config.redisPrefix, deps.config.accounts)]);
-      const report = await statusReport(deps.prisma, targets);
-      return { runs, queue: counts, targets: report.targets.map(targetOut) };
+      const [counts, targets] = await Promise.all([deps.queue.counts(), deps.queue.targets(deps.config.accounts)]);
+      return { runs, queue: counts, targets: (await statusReport(deps.reads, targets)).map(targetOut) };
     });
 
     if (deps.queue) {
       const board = new FastifyAdapter();
       // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api (9.10.2 is installed): same shape, distinct types
-      createBullBoard({ queues: [new BullMQAdapter(deps.queue)], serverAdapter: board });
+      createBullBoard({ queues: [new BullMQAdapter(deps.queue.bull)], serverAdapter: board });
       board.setBasePath(DASHBOARD_PATH);
       await admin.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
     }

@@ -14,7 +14,7 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<boo
 export function healthRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
-    const [postgres, redis] = await Promise.all([check(() => deps.prisma.$queryRaw`SELECT 1`), check(() => deps.redis.ping())]);
+    const [postgres, redis] = await Promise.all([check(() => deps.reads.ping()), check(() => deps.redis.ping())]);
     const worker = deps.consuming ? deps.consuming() : true;
     const ready = postgres && redis && worker;
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: { postgres, redis, worker } });

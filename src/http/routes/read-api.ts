@@ -1,36 +1,60 @@
 // Read API for websites: articles and materials, validated inputs, keyset pagination.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { getArticle, listArticles } from "../queries/articles.ts";
-import { listMaterials } from "../queries/materials.ts";
+import { MATERIAL_TYPES } from "../../wechat/types.ts";
+import { decodeCursor, nextCursor } from "../cursor.ts";
+import { InvalidParameterError, NotFoundError } from "../errors.ts";
+import { articleOut, materialOut } from "../read-output.ts";
 import type { ServerDeps } from "../server.ts";
 import { parseInput } from "../validate.ts";
+
+/** The page size when the client names none. */
+const DEFAULT_LIMIT = 20;
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const common = {
   account: z.string().min(1).max(64).optional(),
   updated_since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIMIT),
   include_deleted: bool.default(false),
   cursor: z.string().min(1).max(512).optional(),
 };
 const articlesQuery = z.object({ ...common, q: z.string().min(1).max(100).optional() }).strict();
-const materialsQuery = z.object({ ...common, type: z.enum(["image", "video", "voice", "news"]).optional() }).strict();
+const materialsQuery = z.object({ ...common, type: z.enum(MATERIAL_TYPES).optional() }).strict();
 const articleParams = z.object({ article_id: z.string().min(1).max(128) });
 const articleQuery = z.object({ account: common.account }).strict();
 
 export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  /** accounts.id of the `account` filter; an app_id nothing was synced for is a 400 */
+  const accountId = async (appId: string | undefined): Promise<number | undefined> => {
+    if (appId === undefined) return undefined;
+    const id = await deps.reads.accountIdOf(appId);
+    if (id === null) throw new InvalidParameterError("account", `no synced account has app_id ${appId}`);
+    return id;
+  };
+  const listFilter = async (q: z.infer<z.ZodObject<typeof common>>) => ({
+    accountId: await accountId(q.account),
+    updatedSince: q.updated_since,
+    limit: q.limit,
+    includeDeleted: q.include_deleted,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+  });
+
   app.get("/v1/articles", async (req) => {
     const q = parseInput(articlesQuery, req.query);
-    return listArticles(deps.prisma, { account: q.account, updatedSince: q.updated_since, limit: q.limit, includeDeleted: q.include_deleted, q: q.q, cursor: q.cursor });
+    const page = await deps.reads.listArticles({ ...(await listFilter(q)), q: q.q });
+    return { data: page.rows.map((a) => articleOut(a, false)), next_cursor: nextCursor(page) };
   });
   app.get("/v1/articles/:article_id", async (req) => {
     const { article_id } = parseInput(articleParams, req.params, "article_id");
     const q = parseInput(articleQuery, req.query);
-    return getArticle(deps.prisma, article_id, q.account);
+    const article = await deps.reads.getArticle(article_id, await accountId(q.account));
+    if (!article) throw new NotFoundError(`article ${article_id}`);
+    return articleOut(article, true);
   });
   app.get("/v1/materials", async (req) => {
     const q = parseInput(materialsQuery, req.query);
-    return listMaterials(deps.prisma, { account: q.account, type: q.type, updatedSince: q.updated_since, limit: q.limit, includeDeleted: q.include_deleted, cursor: q.cursor });
+    const page = await deps.reads.listMaterials({ ...(await listFilter(q)), type: q.type });
+    return { data: page.rows.map(materialOut), next_cursor: nextCursor(page) };
   });
 }

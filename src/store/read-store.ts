@@ -1,0 +1,45 @@
+// The store as the readers use it (read API, status reports, CLI): a narrow facade over
+// the queries in read/. Callers get plain records; HTTP and output shapes are theirs.
+import type { PrismaClient } from "./prisma.ts";
+import { accountIdOf, accountStates, type AccountState } from "./read/accounts.ts";
+import { getArticle, listArticles, type ArticleFilter, type ArticleRecord } from "./read/articles.ts";
+import type { KeysetPosition } from "./read/keyset.ts";
+import { latestArticles, type ArticleSummary } from "./read/latest-articles.ts";
+import { listMaterials, type MaterialFilter, type MaterialRecord } from "./read/materials.ts";
+import type { NewsItemRecord } from "./read/news-items.ts";
+import { lastRuns, recentRuns, type LastRuns, type RunRecord } from "./read/runs.ts";
+import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
+
+export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
+
+export interface ReadStore {
+  /** resolves when Postgres answers a trivial query (readiness) */
+  ping(): Promise<void>;
+  accountIdOf(appId: string): Promise<number | null>;
+  accountStates(appIds: string[]): Promise<Map<string, AccountState>>;
+  listArticles(f: ArticleFilter): Promise<{ rows: ArticleRecord[]; more: boolean }>;
+  getArticle(articleId: string, accountId?: number): Promise<ArticleRecord | null>;
+  listMaterials(f: MaterialFilter): Promise<{ rows: MaterialRecord[]; more: boolean }>;
+  latestArticles(appId: string, limit: number): Promise<ArticleSummary[]>;
+  recentRuns(q: { appId?: string; source?: string; limit: number }): Promise<RunRecord[]>;
+  lastRuns(appIds: string[]): Promise<Map<string, LastRuns>>;
+  /** deletions the circuit breaker holds, per account and source (status, metrics) */
+  heldDeletions(filter: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+}
+
+export function createReadStore(prisma: PrismaClient): ReadStore {
+  return {
+    ping: async () => {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    accountIdOf: (appId) => accountIdOf(prisma, appId),
+    accountStates: (appIds) => accountStates(prisma, appIds),
+    listArticles: (f) => listArticles(prisma, f),
+    getArticle: (articleId, accountId) => getArticle(prisma, articleId, accountId),
+    listMaterials: (f) => listMaterials(prisma, f),
+    latestArticles: (appId, limit) => latestArticles(prisma, appId, limit),
+    recentRuns: (q) => recentRuns(prisma, q),
+    lastRuns: (appIds) => lastRuns(prisma, appIds),
+    heldDeletions: (filter) => heldSummary(prisma, filter),
+  };
+}
