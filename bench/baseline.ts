@@ -3,7 +3,7 @@
 // but one page after another and one Prisma `upsert` per row: the article, each of its
 // news items, each material. No content hashes, no batching, no parallel pages.
 import type { PrismaClient } from "../src/store/prisma.ts";
-import { MATERIAL_TYPES, type NewsItem, type WeChatClient } from "../src/wechat/index.ts";
+import { MATERIAL_TYPES, MAX_PAGE_SIZE, type NewsItem, type WeChatClient } from "../src/wechat/index.ts";
 
 export interface BaselineCounters {
   pages: number;
@@ -23,7 +23,7 @@ export async function runBaseline(prisma: PrismaClient, client: WeChatClient): P
   const accountId = account.id;
 
   for (let offset = 0; ; ) {
-    const page = await client.batchGetPublished({ offset, count: 20 });
+    const page = await client.batchGetPublished({ offset, count: MAX_PAGE_SIZE });
     counters.pages++;
     for (const a of page.items) {
       counters.items++;
@@ -52,7 +52,7 @@ export async function runBaseline(prisma: PrismaClient, client: WeChatClient): P
 
   for (const type of MATERIAL_TYPES) {
     for (let offset = 0; ; ) {
-      const page = await client.batchGetMaterial({ type, offset, count: 20 });
+      const page = await client.batchGetMaterial({ type, offset, count: MAX_PAGE_SIZE });
       counters.pages++;
       for (const m of page.items) {
         counters.items++;

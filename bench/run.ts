@@ -10,6 +10,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_REDIS_URL, loadDatabaseUrl, redactUrl } from "../src/config/database.ts";
+import { MAX_PAGE_SIZE } from "../src/wechat/types.ts";
 import { SOURCES, type RunResult, type Source } from "../src/sync/types.ts";
 import { spawn } from "node:child_process";
 import { runChild, REPO_DIR } from "./child.ts";
@@ -81,7 +82,6 @@ if (flags.quick) {
 
 // ---------- the workload and its lower bounds ----------
 
-const PAGE = 20;
 const NEW_ARTICLES = 50;
 const DELETIONS = 20;
 const MB = 1024 * 1024;
@@ -103,7 +103,7 @@ function itemsPerSource(w: Workload): Record<Source, number> {
 }
 
 /** The fewest list calls that can read a list of n items: ceil(n/20), and one call to learn that a list is empty. */
-const pagesOf = (n: number): number => Math.max(1, Math.ceil(n / PAGE));
+const pagesOf = (n: number): number => Math.max(1, Math.ceil(n / MAX_PAGE_SIZE));
 
 /**
  * How mpsync runs a full sync of an account (bench/mpsync.ts, as `mpsync sync --inline`
@@ -403,7 +403,7 @@ async function main(): Promise<void> {
     date: started.toISOString(),
     machine: machine(),
     command: `npm run bench --${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}`,
-    settings: { ...flags, pageSize: PAGE },
+    settings: { ...flags, pageSize: MAX_PAGE_SIZE },
     workload: { ...w, newsItems, htmlBytes: full.contentBytes },
     bounds: { fullTimeMs: bound.ms, minListCalls: minCalls, minContentRows: minRows, baselineTimeMs: minCalls * L },
     full: summarize(full),

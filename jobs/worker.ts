@@ -12,9 +12,6 @@ import { processSyncRun } from "./processors/sync-run.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { syncSchedules } from "./schedules.ts";
 
-/** BullMQ's own default */
-const DEFAULT_LOCK_DURATION_MS = 30_000;
-
 export interface SyncWorker {
   worker: Worker;
   queue: SyncQueue;
@@ -65,8 +62,8 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     prefix: config.redisPrefix,
     concurrency: config.worker.concurrency,
     // a job whose worker died is resumed (from the engine's checkpoint) by another one once its lock expires
-    lockDuration: config.worker.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
-    stalledInterval: config.worker.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.lockDurationMs,
     maxStalledCount: 3,
     ...RETENTION,
   });

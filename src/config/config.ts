@@ -6,19 +6,20 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
+import { DEFAULT_DB_POOL, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings } from "./defaults.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 const scheduleSchema = z
   .object({
-    incrementalEveryMinutes: z.number().int().min(1).max(1440).default(15),
+    incrementalEveryMinutes: z.number().int().min(1).max(1440).default(DEFAULT_SCHEDULE.incrementalEveryMinutes),
     /** cron pattern of the periodic full run, in UTC; checked here so a typo fails at start-up, not at the first schedule */
     fullCron: z
       .string()
       .regex(/^\s*[0-9*/,?LW#-]+(\s+[0-9A-Za-z*/,?LW#-]+){4,5}\s*$/, "must be a cron pattern of 5 or 6 fields, e.g. \"0 3 * * *\"")
-      .default("0 3 * * *"),
-    enabled: z.boolean().default(true),
+      .default(DEFAULT_SCHEDULE.fullCron),
+    enabled: z.boolean().default(DEFAULT_SCHEDULE.enabled),
   })
   .strict();
 
@@ -51,7 +52,7 @@ const accountSchema = z
     authorizerRefreshToken: z.string().min(1).optional(),
     /** WeChat requests this account has in flight at once, per process, across its sources */
     concurrency: z.number().int().min(1).max(16).default(2),
-    schedule: scheduleSchema.default({ incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }),
+    schedule: scheduleSchema.default(DEFAULT_SCHEDULE),
     /** absent when not configured: DEFAULT_DELETION_BREAKER applies */
     deletionBreaker: deletionBreakerSchema.optional(),
   })
@@ -72,7 +73,7 @@ const accountsFileSchema = z.object({ accounts: z.array(accountSchema).min(1) })
 
 export interface AppConfig {
   databaseUrl: string;
-  db: { poolSize: number; connectionTimeoutMs: number; idleTimeoutMs: number; statementTimeoutMs: number };
+  db: DbPoolSettings;
   redisUrl: string;
   /** prefix of every Redis key mpsync writes (tokens, locks, BullMQ queues) */
   redisPrefix: string;
@@ -82,7 +83,7 @@ export interface AppConfig {
   wechatMaxResponseBytes: number;
   accounts: AccountConfig[];
   /** lockDurationMs: how long a job's lock lives without renewal, so how soon a dead worker's job is resumed elsewhere */
-  worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs?: number };
+  worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs: number };
   http: { port: number | undefined; host: string; adminToken: string | undefined };
 }
 
@@ -151,21 +152,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   const redisUrl = collect(problems, () => parseRedisUrl(env.REDIS_URL || DEFAULT_REDIS_URL));
   const logLevel = env.LOG_LEVEL || "info";
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
-  const wechatBaseUrl = (env.WECHAT_API_BASE_URL || "https://api.weixin.qq.com").replace(/\/+$/, "");
+  const wechatBaseUrl = (env.WECHAT_API_BASE_URL || DEFAULT_WECHAT_BASE_URL).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+/.test(wechatBaseUrl)) problems.push(`WECHAT_API_BASE_URL must be an http(s) URL (got "${wechatBaseUrl}")`);
-  const wechatMaxResponseBytes = intSetting(env, "WECHAT_MAX_RESPONSE_BYTES", 32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
+  const wechatMaxResponseBytes = intSetting(env, "WECHAT_MAX_RESPONSE_BYTES", DEFAULT_WECHAT_MAX_RESPONSE_BYTES, 64 * 1024, 1024 * 1024 * 1024, problems);
   const redisPrefix = env.MPSYNC_REDIS_PREFIX || "mpsync";
   if (!/^[A-Za-z0-9:_-]+$/.test(redisPrefix)) problems.push(`MPSYNC_REDIS_PREFIX may hold only letters, digits, ':', '_' and '-'`);
 
   const db = {
-    poolSize: intSetting(env, "DATABASE_POOL_SIZE", 10, 1, 200, problems),
-    connectionTimeoutMs: intSetting(env, "DATABASE_CONNECT_TIMEOUT_MS", 10_000, 100, 600_000, problems),
-    idleTimeoutMs: intSetting(env, "DATABASE_IDLE_TIMEOUT_MS", 30_000, 100, 3_600_000, problems),
-    statementTimeoutMs: intSetting(env, "DATABASE_STATEMENT_TIMEOUT_MS", 60_000, 0, 3_600_000, problems),
+    poolSize: intSetting(env, "DATABASE_POOL_SIZE", DEFAULT_DB_POOL.poolSize, 1, 200, problems),
+    connectionTimeoutMs: intSetting(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DB_POOL.connectionTimeoutMs, 100, 600_000, problems),
+    idleTimeoutMs: intSetting(env, "DATABASE_IDLE_TIMEOUT_MS", DEFAULT_DB_POOL.idleTimeoutMs, 100, 3_600_000, problems),
+    statementTimeoutMs: intSetting(env, "DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DB_POOL.statementTimeoutMs, 0, 3_600_000, problems),
   };
   const worker = {
     concurrency: intSetting(env, "WORKER_CONCURRENCY", 4, 1, 64, problems),
     shutdownTimeoutMs: intSetting(env, "WORKER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000, problems),
+    // 30 s: BullMQ's own default
     lockDurationMs: intSetting(env, "WORKER_LOCK_DURATION_MS", 30_000, 1_000, 600_000, problems),
   };
   const httpPortRaw = env.HTTP_PORT;

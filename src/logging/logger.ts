@@ -25,7 +25,8 @@ export function scrubSecrets(text: string): string {
   );
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? "info", destination?: pino.DestinationStream): Logger {
+/** `level` is AppConfig.logLevel (LOG_LEVEL). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,

@@ -1,11 +1,11 @@
 // One source's list as pages of store rows: the only place the engine calls the client.
-import type { MaterialType, WeChatClient } from "../wechat/types.ts";
+import { MAX_PAGE_SIZE, type MaterialType, type WeChatClient } from "../wechat/types.ts";
 import type { ItemRow, StoreSource } from "../store/rows.ts";
 import { toArticleRow, toMaterialRow } from "./map-rows.ts";
 import type { Source } from "./types.ts";
 
-/** WeChat's largest page. */
-export const PAGE_SIZE = 20;
+/** Every page is WeChat's largest. */
+export const PAGE_SIZE = MAX_PAGE_SIZE;
 
 export interface FetchedPage {
   offset: number;

@@ -1,19 +1,14 @@
 // The sync engine's public contract, used by jobs/, the CLI and the benchmark.
+import type { RunCounters } from "../store/run-counters.ts";
+import { MATERIAL_TYPES } from "../wechat/types.ts";
 
-export const SOURCES = ["published", "material:image", "material:video", "material:voice", "material:news"] as const;
+export type { RunCounters };
+
+/** The five lists a run walks: published articles, and permanent materials one type at a time. */
+export const SOURCES = ["published", ...MATERIAL_TYPES.map((t) => `material:${t}` as const)] as const;
 export type Source = (typeof SOURCES)[number];
 export type SyncMode = "full" | "incremental";
 export type SyncTrigger = "schedule" | "manual";
-
-export interface RunCounters {
-  pages: number;
-  apiCalls: number;
-  itemsSeen: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  markedDeleted: number;
-}
 
 export interface RunProgress extends RunCounters {
   runId: string;

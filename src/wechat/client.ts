@@ -8,12 +8,11 @@ import { ENDPOINTS } from "./endpoints.ts";
 import { readMaterialCount, readMaterialPage, readPublishedPage, readQuota } from "./responses.ts";
 import { withRetry, type RetryPolicy } from "./retry.ts";
 import type { TokenProvider } from "./tokens/index.ts";
-import { MATERIAL_TYPES, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
-
+import { MATERIAL_TYPES, MAX_PAGE_SIZE, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
 
 /** WeChat's page size limit: a caller asking for more has a bug, so fail before any request. */
 function checkPage(offset: number, count: number): void {
-  if (!Number.isInteger(count) || count < 1 || count > 20) throw new RangeError(`count must be an integer from 1 to 20 (got ${count})`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_SIZE) throw new RangeError(`count must be an integer from 1 to ${MAX_PAGE_SIZE} (got ${count})`);
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer (got ${offset})`);
 }
 

@@ -11,18 +11,16 @@ import type { ClientObserver, WeChatClient } from "./types.ts";
 export * from "./types.ts";
 export * from "./errors.ts";
 export { ContradictoryResponseError } from "./contradiction.ts";
-export { Transport, DEFAULT_MAX_RESPONSE_BYTES, type TransportOptions } from "./transport.ts";
+export { Transport, type TransportOptions } from "./transport.ts";
 export { retryPolicy, untilNextMinute, type RetryOptions } from "./retry.ts";
 export { ENDPOINTS } from "./endpoints.ts";
 export type { TokenCacheOptions, TokenProvider } from "./tokens/index.ts";
 export { refreshTokenKey } from "./tokens/index.ts";
 
-export const DEFAULT_WECHAT_BASE_URL = "https://api.weixin.qq.com";
-
 export interface CreateWeChatClientOptions {
   account: AccountConfig;
-  /** AppConfig.wechatBaseUrl; default WECHAT_API_BASE_URL, else https://api.weixin.qq.com */
-  baseUrl?: string;
+  /** AppConfig.wechatBaseUrl (WECHAT_API_BASE_URL), for the transport this client creates */
+  baseUrl: string;
   redis: Redis;
   /** AppConfig.redisPrefix; tokens live under `${redisPrefix}:token:<appId>` */
   redisPrefix: string;
@@ -31,7 +29,7 @@ export interface CreateWeChatClientOptions {
   retry?: RetryOptions;
   /** settings of a transport this client creates and closes */
   transport?: TransportOptions;
-  /** a transport shared by several clients (e.g. one per worker); the caller closes it */
+  /** a transport shared by several clients (e.g. one per worker), used instead; the caller closes it */
   sharedTransport?: Transport;
   tokens?: TokenCacheOptions;
 }
@@ -42,9 +40,8 @@ export interface ClosableWeChatClient extends WeChatClient {
 }
 
 export function createWeChatClient(opts: CreateWeChatClientOptions): ClosableWeChatClient {
-  const baseUrl = (opts.baseUrl ?? process.env.WECHAT_API_BASE_URL ?? DEFAULT_WECHAT_BASE_URL).replace(/\/+$/, "");
-  const owned = opts.sharedTransport ? undefined : new Transport(baseUrl, opts.transport);
-  const transport = opts.sharedTransport ?? (owned as Transport);
+  const owned = opts.sharedTransport ? undefined : new Transport(opts.baseUrl, opts.transport);
+  const transport = opts.sharedTransport ?? owned!;
   const call = { transport, observer: opts.observer, logger: opts.logger };
   const tokens = createTokenProvider(opts.account, {
     call,

@@ -3,6 +3,7 @@
 // from the endpoint path only: the query holds the access token, so no URL, query or
 // undici error (which may carry the URL) ever leaves this file.
 import { Agent } from "undici";
+import { DEFAULT_WECHAT_MAX_RESPONSE_BYTES } from "../config/defaults.ts";
 import { ResponseTooLargeError, TransportError } from "./errors.ts";
 
 export interface TransportOptions {
@@ -12,11 +13,9 @@ export interface TransportOptions {
   keepAliveTimeoutMs?: number;
   /** sockets per API host */
   connections?: number;
-  /** AppConfig.wechatMaxResponseBytes (WECHAT_MAX_RESPONSE_BYTES); default 32 MB */
+  /** AppConfig.wechatMaxResponseBytes (WECHAT_MAX_RESPONSE_BYTES) */
   maxResponseBytes?: number;
 }
-
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface HttpRequest {
   method: "GET" | "POST";
@@ -42,7 +41,7 @@ export class Transport {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
-    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_WECHAT_MAX_RESPONSE_BYTES;
     this.agent = new Agent({
       connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
       headersTimeout: opts.headersTimeoutMs ?? 30_000,

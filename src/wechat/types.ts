@@ -4,6 +4,9 @@
 export const MATERIAL_TYPES = ["image", "video", "voice", "news"] as const;
 export type MaterialType = (typeof MATERIAL_TYPES)[number];
 
+/** WeChat's largest page of either list (`count` 1..20). */
+export const MAX_PAGE_SIZE = 20;
+
 /** One news item (图文) of a published article or of a news material, as WeChat sends it. */
 export interface NewsItem {
   title: string | null;
@@ -71,9 +74,9 @@ export interface CallOptions {
 /** What the sync engine needs from WeChat. One instance per account. */
 export interface WeChatClient {
   readonly appId: string;
-  /** POST /cgi-bin/freepublish/batchget; count 1..20 (a larger count throws before any request) */
+  /** POST /cgi-bin/freepublish/batchget; count 1..MAX_PAGE_SIZE (a larger count throws before any request) */
   batchGetPublished(args: { offset: number; count: number; noContent?: boolean } & CallOptions): Promise<ListPage<PublishedArticleItem>>;
-  /** POST /cgi-bin/material/batchget_material; count 1..20 */
+  /** POST /cgi-bin/material/batchget_material; count 1..MAX_PAGE_SIZE */
   batchGetMaterial(args: { type: MaterialType; offset: number; count: number } & CallOptions): Promise<ListPage<MaterialItem>>;
   /** GET /cgi-bin/material/get_materialcount */
   getMaterialCount(opts?: CallOptions): Promise<MaterialCount>;

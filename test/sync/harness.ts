@@ -30,7 +30,7 @@ export function appConfig(db: TestDatabase, redis: TestRedis, wechatBaseUrl: str
     wechatBaseUrl,
     wechatMaxResponseBytes: 32 * 1024 * 1024,
     accounts: [accountConfig(concurrency)],
-    worker: { concurrency: 2, shutdownTimeoutMs: 5_000 },
+    worker: { concurrency: 2, shutdownTimeoutMs: 5_000, lockDurationMs: 30_000 },
     http: { port: undefined, host: "127.0.0.1", adminToken: undefined },
   };
 }

@@ -3,6 +3,7 @@
 // the second run finds everything unchanged.
 import type { Command } from "commander";
 import { loadConfig } from "../../config/config.ts";
+import { DEFAULT_SCHEDULE } from "../../config/defaults.ts";
 import { checkRedis } from "../../redis/connection.ts";
 import { startSimulator, SIM_DEFAULT_APP } from "../../simulator/index.ts";
 import { createRuntime } from "../../runtime.ts";
@@ -33,7 +34,7 @@ export function register(program: Command): void {
         wechatBaseUrl: sim.url,
         // each demo simulator issues its own tokens: never reuse one cached by an earlier demo
         redisPrefix: `${env.redisPrefix}:demo:${Date.now()}`,
-        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true } }],
+        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE } }],
       };
       const runtime = createRuntime(config);
       try {
