@@ -1,29 +1,12 @@
 // The HTTP server `mpsync worker` starts when HTTP_PORT is set: health, metrics, admin,
 // read API. Errors map by class to status codes; bodies never carry secrets or stacks.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { Redis } from "ioredis";
-import type { AppConfig } from "../config/config.ts";
-import type { JobQueue } from "../job-queue.ts";
-import type { Logger } from "../logging/logger.ts";
-import type { Metrics } from "../metrics/registry.ts";
-import type { ReadStore } from "../store/read-store.ts";
+import type { ServerDeps } from "./deps.ts";
 import { InvalidParameterError, NotFoundError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { readApiRoutes } from "./routes/read-api.ts";
-
-export interface ServerDeps {
-  config: AppConfig;
-  reads: ReadStore;
-  redis: Redis;
-  logger: Logger;
-  metrics: Metrics;
-  /** absent in a process without the job queue (admin resync then answers 500) */
-  queue?: JobQueue;
-  /** readiness of this process's worker */
-  consuming?: () => boolean;
-}
 
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });

@@ -10,7 +10,7 @@ import { requireAdmin } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { runOut } from "../../status/runs.ts";
 import { statusReport, targetOut } from "../../status/report.ts";
-import type { ServerDeps } from "../server.ts";
+import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
 
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).optional() }).strict();

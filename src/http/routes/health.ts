@@ -1,6 +1,6 @@
 // Liveness and readiness.
 import type { FastifyInstance } from "fastify";
-import type { ServerDeps } from "../server.ts";
+import type { ServerDeps } from "../deps.ts";
 import { withTimeout } from "../timeout.ts";
 
 async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Prometheus scrape endpoint; queue depth is read at scrape time.
 import type { FastifyInstance } from "fastify";
-import type { ServerDeps } from "../server.ts";
+import type { ServerDeps } from "../deps.ts";
 import { withTimeout } from "../timeout.ts";
 
 export function metricsRoutes(app: FastifyInstance, deps: ServerDeps): void {

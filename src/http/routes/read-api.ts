@@ -5,7 +5,7 @@ import { MATERIAL_TYPES } from "../../wechat/types.ts";
 import { decodeCursor, nextCursor } from "../cursor.ts";
 import { InvalidParameterError, NotFoundError } from "../errors.ts";
 import { articleOut, materialOut } from "../read-output.ts";
-import type { ServerDeps } from "../server.ts";
+import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
 
 /** The page size when the client names none. */

@@ -1,0 +1,19 @@
+// What the HTTP server and its routes are given (by `mpsync worker` and the tests).
+import type { Redis } from "ioredis";
+import type { AppConfig } from "../config/config.ts";
+import type { JobQueue } from "../job-queue.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { Metrics } from "../metrics/registry.ts";
+import type { ReadStore } from "../store/read-store.ts";
+
+export interface ServerDeps {
+  config: AppConfig;
+  reads: ReadStore;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  /** absent in a process without the job queue (admin resync then answers 500) */
+  queue?: JobQueue;
+  /** readiness of this process's worker */
+  consuming?: () => boolean;
+}
