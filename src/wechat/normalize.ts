@@ -70,31 +70,16 @@ function timesAndNews(it: TimedItem): Pick<PublishedArticleItem, "createTime" | 
   };
 }
 
-export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempts: number, req?: PageRequest): ListPage<PublishedArticleItem> {
+/** A list page: checked (checkPage), each item mapped. */
+function toPage<R extends RawItem, T>(raw: { total_count: number; item_count: number; item?: R[] | null }, endpoint: string, attempts: number, req: PageRequest | undefined, item: (r: R) => T): ListPage<T> {
   const items = checkPage(endpoint, raw, req);
-  return {
-    totalCount: raw.total_count,
-    itemCount: raw.item_count,
-    attempts,
-    items: items.map((it) => ({
-      articleId: it.article_id,
-      ...timesAndNews(it),
-    })),
-  };
+  return { totalCount: raw.total_count, itemCount: raw.item_count, attempts, items: items.map(item) };
+}
+
+export function toPublishedPage(raw: RawPublishedPage, endpoint: string, attempts: number, req?: PageRequest): ListPage<PublishedArticleItem> {
+  return toPage(raw, endpoint, attempts, req, (it) => ({ articleId: it.article_id, ...timesAndNews(it) }));
 }
 
 export function toMaterialPage(raw: RawMaterialPage, type: MaterialType, endpoint: string, attempts: number, req?: PageRequest): ListPage<MaterialItem> {
-  const items = checkPage(endpoint, raw, req);
-  return {
-    totalCount: raw.total_count,
-    itemCount: raw.item_count,
-    attempts,
-    items: items.map((it) => ({
-      mediaId: it.media_id,
-      type,
-      name: it.name ?? null,
-      url: it.url ?? null,
-      ...timesAndNews(it),
-    })),
-  };
+  return toPage(raw, endpoint, attempts, req, (it) => ({ mediaId: it.media_id, type, name: it.name ?? null, url: it.url ?? null, ...timesAndNews(it) }));
 }

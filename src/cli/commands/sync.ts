@@ -9,6 +9,7 @@ import { sourceArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { formatResult } from "../format.ts";
 import { consoleOutput, runQueuedSync, type QueuedSyncFlags } from "../queued-sync.ts";
+import { onStopSignal } from "../signals.ts";
 
 type SyncFlags = QueuedSyncFlags & { inline?: boolean };
 
@@ -16,9 +17,7 @@ type SyncFlags = QueuedSyncFlags & { inline?: boolean };
 async function syncInline(runtime: Runtime, flags: SyncFlags): Promise<RunResult[]> {
   const mode: SyncMode = flags.full ? "full" : "incremental";
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const stopListening = onStopSignal(() => controller.abort());
   try {
     return await runMany(runtime.engine, syncTargets(runtime.config.accounts, flags.account, flags.source), {
       mode,
@@ -27,8 +26,7 @@ async function syncInline(runtime: Runtime, flags: SyncFlags): Promise<RunResult
       onResult: (t, r) => console.log(formatResult(r, t.appId)),
     });
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    stopListening();
   }
 }
 

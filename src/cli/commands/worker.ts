@@ -8,18 +8,7 @@ import { checkRedis } from "../../redis/connection.ts";
 import { createRuntime } from "../../runtime.ts";
 import { checkDatabase } from "../../store/database.ts";
 import type { CliContext } from "../context.ts";
-
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals): void => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve(s);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
-}
+import { onStopSignal } from "../signals.ts";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -33,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
       const metrics = createMetrics({ heldDeletions: () => runtime.reads.heldDeletions({ appIds: config.accounts.map((a) => a.appId) }) });
       const runtime = createRuntime(config, { observer: metrics.observer });
       const log = runtime.logger.child({ component: "worker" });
-      const signal = nextSignal(); // listen before starting: a signal during start-up still stops cleanly
+      const signal = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve)); // listen before starting: a signal during start-up still stops cleanly
       const worker = await (await ctx.jobs()).startWorker(runtime, { metrics });
       const http =
         config.http.port !== undefined

@@ -3,15 +3,12 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { PrismaClient } from "../prisma.ts";
 import { containsPattern, listConditions, orderBy, pageOf, type ListFilter } from "./keyset.ts";
-import { itemsOf, publishedNewsItems, type NewsItemRecord } from "./news-items.ts";
+import type { ArticleRow as StoredArticle } from "../rows.ts";
+import { itemsOf, newsItemsOf, type NewsItemRecord } from "./news-items.ts";
 
-export interface ArticleRecord {
+export interface ArticleRecord extends Omit<StoredArticle, "contentHash" | "newsItems"> {
   id: bigint;
   appId: string;
-  articleId: string;
-  createTime: Date | null;
-  updateTime: Date | null;
-  isDeleted: boolean;
   deletedAt: Date | null;
   newsItems: NewsItemRecord[];
 }
@@ -33,7 +30,7 @@ interface ArticleRow {
 }
 
 async function withNewsItems(prisma: PrismaClient, rows: ArticleRow[]): Promise<ArticleRecord[]> {
-  const news = await publishedNewsItems(prisma, rows.map((a) => ({ accountId: a.account_id, key: a.article_id })));
+  const news = await newsItemsOf(prisma, "published", rows.map((a) => ({ accountId: a.account_id, key: a.article_id })));
   return rows.map((a) => ({
     id: a.id,
     appId: a.app_id,

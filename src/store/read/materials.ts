@@ -2,18 +2,12 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { PrismaClient } from "../prisma.ts";
 import { listConditions, orderBy, pageOf, type ListFilter } from "./keyset.ts";
-import { itemsOf, materialNewsItems, type NewsItemRecord } from "./news-items.ts";
+import type { MaterialRow as StoredMaterial } from "../rows.ts";
+import { itemsOf, newsItemsOf, type NewsItemRecord } from "./news-items.ts";
 
-export interface MaterialRecord {
+export interface MaterialRecord extends Omit<StoredMaterial, "contentHash" | "newsItems"> {
   id: bigint;
   appId: string;
-  mediaId: string;
-  type: string;
-  name: string | null;
-  url: string | null;
-  createTime: Date | null;
-  updateTime: Date | null;
-  isDeleted: boolean;
   deletedAt: Date | null;
   /** news materials only; null for the other types */
   newsItems: NewsItemRecord[] | null;
@@ -45,8 +39,9 @@ export async function listMaterials(prisma: PrismaClient, f: MaterialFilter): Pr
       FROM materials m JOIN accounts acc ON acc.id = m.account_id
      WHERE ${Prisma.join(where, " AND ")} ${orderBy("m")} LIMIT ${f.limit + 1}`;
   const page = pageOf(rows, f.limit);
-  const news = await materialNewsItems(
+  const news = await newsItemsOf(
     prisma,
+    "material",
     page.rows.filter((m) => m.type === "news").map((m) => ({ accountId: m.account_id, key: m.media_id })),
   );
   return {

@@ -1,68 +1,34 @@
 // News items of a page of articles or news materials, in one query, grouped by owner.
 import type { PrismaClient } from "../prisma.ts";
+import type { NewsItemRow } from "../rows.ts";
+import { NEWS_ITEM_TABLES, type NewsItemTable } from "../sql/news-item-tables.ts";
 
-export interface NewsItemRecord {
-  idx: number;
-  title: string | null;
-  author: string | null;
-  digest: string | null;
-  content: string | null;
-  contentSourceUrl: string | null;
-  thumbMediaId: string | null;
-  thumbUrl: string | null;
-  showCoverPic: number | null;
-  needOpenComment: number | null;
-  onlyFansCanComment: number | null;
-  url: string | null;
-  isDeleted: boolean;
-}
-
-const ownerKey = (accountId: number, key: string): string => `${accountId}:${key}`;
+/** A stored news item as readers see it (the hash is the sync's business). */
+export type NewsItemRecord = Omit<NewsItemRow, "contentHash">;
 
 type Owner = { accountId: number; key: string };
+const ownerKey = (accountId: number, key: string): string => `${accountId}:${key}`;
 
-/** The items of each owner, by idx, under `${accountId}:${key}` (see itemsOf). */
-export async function publishedNewsItems(prisma: PrismaClient, owners: Owner[]): Promise<Map<string, NewsItemRecord[]>> {
-  if (owners.length === 0) return new Map();
-  const items = await prisma.publishedNewsItem.findMany({
-    where: { accountId: { in: [...new Set(owners.map((o) => o.accountId))] }, articleId: { in: owners.map((o) => o.key) } },
-    orderBy: [{ articleId: "asc" }, { idx: "asc" }],
-  });
-  return group(items.map((n) => ({ owner: ownerKey(n.accountId, n.articleId), item: n })));
-}
-
-export async function materialNewsItems(prisma: PrismaClient, owners: Owner[]): Promise<Map<string, NewsItemRecord[]>> {
-  if (owners.length === 0) return new Map();
-  const items = await prisma.materialNewsItem.findMany({
-    where: { accountId: { in: [...new Set(owners.map((o) => o.accountId))] }, mediaId: { in: owners.map((o) => o.key) } },
-    orderBy: [{ mediaId: "asc" }, { idx: "asc" }],
-  });
-  return group(items.map((n) => ({ owner: ownerKey(n.accountId, n.mediaId), item: n })));
+/** The items of each owner, by idx; read them with itemsOf. */
+export async function newsItemsOf(prisma: PrismaClient, which: NewsItemTable, owners: Owner[]): Promise<Map<string, NewsItemRecord[]>> {
+  const out = new Map<string, NewsItemRecord[]>();
+  if (owners.length === 0) return out;
+  const { table, key } = NEWS_ITEM_TABLES[which];
+  const rows = await prisma.$queryRawUnsafe<(NewsItemRecord & { accountId: number; owner: string })[]>(
+    `SELECT account_id AS "accountId", ${key} AS owner, idx, title, author, digest, content, content_source_url AS "contentSourceUrl",
+            thumb_media_id AS "thumbMediaId", thumb_url AS "thumbUrl", show_cover_pic AS "showCoverPic",
+            need_open_comment AS "needOpenComment", only_fans_can_comment AS "onlyFansCanComment", url, is_deleted AS "isDeleted"
+       FROM ${table} WHERE account_id = ANY($1::int[]) AND ${key} = ANY($2::text[]) ORDER BY ${key}, idx`,
+    [...new Set(owners.map((o) => o.accountId))],
+    owners.map((o) => o.key),
+  );
+  for (const { accountId, owner, ...item } of rows) {
+    const k = ownerKey(accountId, owner);
+    out.set(k, [...(out.get(k) ?? []), item]);
+  }
+  return out;
 }
 
 export function itemsOf(groups: Map<string, NewsItemRecord[]>, accountId: number, key: string): NewsItemRecord[] {
   return groups.get(ownerKey(accountId, key)) ?? [];
-}
-
-function group(rows: { owner: string; item: NewsItemRecord }[]): Map<string, NewsItemRecord[]> {
-  const out = new Map<string, NewsItemRecord[]>();
-  for (const { owner, item } of rows) {
-    const record: NewsItemRecord = {
-      idx: item.idx,
-      title: item.title,
-      author: item.author,
-      digest: item.digest,
-      content: item.content,
-      contentSourceUrl: item.contentSourceUrl,
-      thumbMediaId: item.thumbMediaId,
-      thumbUrl: item.thumbUrl,
-      showCoverPic: item.showCoverPic,
-      needOpenComment: item.needOpenComment,
-      onlyFansCanComment: item.onlyFansCanComment,
-      url: item.url,
-      isDeleted: item.isDeleted,
-    };
-    out.set(owner, [...(out.get(owner) ?? []), record]);
-  }
-  return out;
 }
