@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
 import { DEFAULT_DB_POOL, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings } from "./defaults.ts";
+import { loadMediaConfig, type MediaConfig } from "./media.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -85,6 +86,8 @@ export interface AppConfig {
   /** lockDurationMs: how long a job's lock lives without renewal, so how soon a dead worker's job is resumed elsewhere */
   worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs: number };
   http: { port: number | undefined; host: string; adminToken: string | undefined };
+  /** media mirroring (MEDIA_*); absent in configurations built by hand: defaults (src/config/media.ts) */
+  media?: MediaConfig;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -178,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
 
+  const media = loadMediaConfig(env, problems);
+
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {
     accounts = loadAccountsFile(env.MPSYNC_ACCOUNTS_FILE, problems);
@@ -213,5 +218,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     problems.push("no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE");
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http, media };
 }

@@ -1,0 +1,264 @@
+// One media pass: record the media that changed content references (discover), download
+// what is due (download), and make the display columns of the rows whose content or
+// mirrors changed (render). Run by the worker's media job, `mpsync media sync` and
+// `mpsync sync --inline`. A failed download is recorded on its asset and never fails
+// the pass; the pass itself fails only when the database does.
+import { createHash } from "node:crypto";
+import pRetry, { AbortError } from "p-retry";
+import type { Logger } from "../logging/logger.ts";
+import type { MediaConfig } from "../config/media.ts";
+import type { MediaStore, MediaOwnerKind, MediaOwnerRow, ScannedOwner, ClaimedAsset } from "../store/media-store.ts";
+import { MEDIA_OWNER_KINDS } from "../store/media-store.ts";
+import type { MediaStatusRow } from "../store/media-store.ts";
+import { createLimiter, type Limiter } from "../sync/limiter.ts";
+import { renderDisplayHtml } from "./display-html.ts";
+import type { Downloader } from "./download.ts";
+import { MediaDownloadError, MediaTransientError } from "./errors.ts";
+import { extractMediaUrls } from "./extract.ts";
+import { publicMediaUrl, storageKey } from "./keys.ts";
+import type { ObjectStore } from "./storage/types.ts";
+import { absoluteMediaUrl, createHostMatcher } from "./urls.ts";
+
+export type DownloadOutcome = "stored" | "reused" | "failed" | "gone" | "refused";
+
+export interface MediaObserver {
+  onDownload?(outcome: DownloadOutcome, bytes: number): void;
+  onStatus?(status: MediaStatusRow): void;
+}
+
+export interface MediaRetryPolicy {
+  /** extra requests within a pass after a transient failure */
+  retries: number;
+  /** first in-pass delay; grows ×3 */
+  minDelayMs: number;
+  /** later passes: the first retry after this long, ×4 per failed pass */
+  laterBaseMs: number;
+  /** at most this long between later retries */
+  laterMaxMs: number;
+  /** passes after which a failing asset is no longer tried */
+  maxAttempts: number;
+}
+
+export const DEFAULT_MEDIA_RETRY: MediaRetryPolicy = { retries: 2, minDelayMs: 500, laterBaseMs: 60_000, laterMaxMs: 6 * 3_600_000, maxAttempts: 6 };
+
+export interface MediaMirrorDeps {
+  store: MediaStore;
+  objects: ObjectStore;
+  downloader: Downloader;
+  config: MediaConfig;
+  logger: Logger;
+  observer?: MediaObserver;
+  retry?: Partial<MediaRetryPolicy>;
+}
+
+export interface MediaPassOptions {
+  /** only media of these accounts (app ids); all when absent */
+  appIds?: string[];
+  /** stop claiming new downloads; what is in flight finishes */
+  signal?: AbortSignal;
+}
+
+export interface MediaPassResult {
+  /** rows whose references were recorded */
+  scanned: number;
+  /** assets seen for the first time */
+  discovered: number;
+  /** downloads that stored new bytes */
+  downloaded: number;
+  /** downloads whose bytes were already stored under another URL */
+  reused: number;
+  bytes: number;
+  failed: number;
+  gone: number;
+  refused: number;
+  /** rows whose display columns were made */
+  rendered: number;
+  durationMs: number;
+  status: MediaStatusRow;
+}
+
+const SCAN_BATCH = 200;
+const RENDER_BATCH = 100;
+const LEASE_MS = 10 * 60_000;
+
+export interface MediaMirror {
+  pass(opts?: MediaPassOptions): Promise<MediaPassResult>;
+  status(appIds?: string[]): Promise<MediaStatusRow>;
+}
+
+export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
+  const retry = { ...DEFAULT_MEDIA_RETRY, ...deps.retry };
+  const isMediaHost = createHostMatcher(deps.config.sourceHosts);
+  // one bound for the process: every pass running here shares it
+  const limiter: Limiter = createLimiter(deps.config.concurrency);
+  const publicBase = deps.config.publicBaseUrl ?? "";
+  const log = deps.logger.child({ component: "media" });
+
+  const mediaUrl = (raw: string | null): string | null => {
+    const u = absoluteMediaUrl(raw);
+    return u && isMediaHost(u) ? u : null;
+  };
+
+  function referencesOf(kind: MediaOwnerKind, row: MediaOwnerRow): ScannedOwner {
+    const links: ScannedOwner["links"] = [];
+    const imageRole = kind === "material" ? "image" : "thumb";
+    const image = mediaUrl(row.imageUrl);
+    if (image) links.push({ url: image, role: imageRole });
+    for (const u of extractMediaUrls(row.content)) if (isMediaHost(u)) links.push({ url: u, role: "content" });
+    return { row, links };
+  }
+
+  async function accountIdsOf(appIds: string[] | undefined): Promise<number[] | null> {
+    if (!appIds) return null;
+    const ids = await deps.store.accountIds(appIds);
+    return [...ids.values()];
+  }
+
+  async function discover(accountIds: number[] | null): Promise<{ scanned: number; discovered: number }> {
+    let scanned = 0;
+    let discovered = 0;
+    for (const kind of MEDIA_OWNER_KINDS) {
+      let after = 0n;
+      for (;;) {
+        const rows = await deps.store.unscanned(kind, accountIds, after, SCAN_BATCH);
+        if (rows.length === 0) break;
+        discovered += await deps.store.recordScan(kind, rows.map((r) => referencesOf(kind, r)));
+        scanned += rows.length;
+        after = rows[rows.length - 1]!.id;
+      }
+    }
+    return { scanned, discovered };
+  }
+
+  function laterRetryAt(attempts: number): Date | null {
+    if (attempts >= retry.maxAttempts) return null;
+    return new Date(Date.now() + Math.min(retry.laterMaxMs, retry.laterBaseMs * 4 ** Math.max(0, attempts - 1)));
+  }
+
+  // in flight downloads finish when a pass is stopped (each is bounded by MEDIA_TIMEOUT_MS)
+  async function downloadOne(asset: ClaimedAsset): Promise<{ outcome: DownloadOutcome; bytes: number }> {
+    try {
+      const got = await pRetry(
+        async () => {
+          try {
+            return await deps.downloader.fetch(asset.sourceUrl);
+          } catch (e) {
+            if (e instanceof MediaDownloadError && !(e instanceof MediaTransientError)) throw new AbortError(e);
+            throw e;
+          }
+        },
+        { retries: retry.retries, minTimeout: retry.minDelayMs, factor: 3 },
+      );
+      const hash = createHash("sha256").update(got.bytes).digest("hex");
+      const existing = await deps.store.storedKeyOfHash(hash);
+      const key = existing ?? storageKey(hash, got.contentType);
+      if (!existing) {
+        try {
+          await deps.objects.put(key, got.bytes, got.contentType);
+        } catch (e) {
+          throw new MediaTransientError(`storage: ${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+      await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
+      return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };
+    } catch (e) {
+      // p-retry rethrows the error an AbortError carried
+      const err = e;
+      if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
+      const message = `${err.outcome === "refused" ? "refused: " : ""}${err.message}`;
+      if (err.outcome === "gone") await deps.store.markGone(asset.id, message);
+      else if (err.outcome === "refused") await deps.store.markFailed(asset.id, message, null);
+      else await deps.store.markFailed(asset.id, message, laterRetryAt(asset.attempts));
+      return { outcome: err.outcome, bytes: 0 };
+    }
+  }
+
+  async function download(accountIds: number[] | null, signal: AbortSignal | undefined, r: MediaPassResult): Promise<void> {
+    const passStart = new Date();
+    // claim a few batches ahead of the limiter so the pipe stays full
+    const batch = Math.max(4, deps.config.concurrency * 2);
+    while (!signal?.aborted) {
+      const claimed = await deps.store.claim({ accountIds, limit: batch, leaseMs: LEASE_MS, passStart });
+      if (claimed.length === 0) break;
+      const unstarted = new Set(claimed.map((a) => a.id));
+      try {
+        await Promise.all(
+          claimed.map((asset) =>
+            limiter.run(async () => {
+              if (signal?.aborted) return;
+              unstarted.delete(asset.id);
+              const { outcome, bytes } = await downloadOne(asset);
+              deps.observer?.onDownload?.(outcome, bytes);
+              if (outcome === "stored") (r.downloaded++, (r.bytes += bytes));
+              else if (outcome === "reused") r.reused++;
+              else r[outcome]++;
+              if (outcome !== "stored" && outcome !== "reused") log.info({ assetId: asset.id.toString(), outcome }, "media download not stored");
+            }),
+          ),
+        );
+      } finally {
+        await deps.store.release([...unstarted]).catch(() => {});
+      }
+    }
+  }
+
+  function renderRow(kind: MediaOwnerKind, row: MediaOwnerRow, keys: Map<string, string>) {
+    const mirrorOf = (u: string): string | null => {
+      const key = keys.get(u);
+      return key ? publicMediaUrl(deps.config.publicBaseUrl, key) : null;
+    };
+    const image = mediaUrl(row.imageUrl);
+    return {
+      id: row.id,
+      contentHash: row.contentHash,
+      html: kind === "material" ? null : renderDisplayHtml(row.content, (u) => (isMediaHost(u) ? mirrorOf(u) : null)),
+      imageMirrorUrl: image ? mirrorOf(image) : null,
+    };
+  }
+
+  async function render(accountIds: number[] | null): Promise<number> {
+    let rendered = 0;
+    for (const kind of MEDIA_OWNER_KINDS) {
+      let after = 0n;
+      for (;;) {
+        const rows = await deps.store.unrendered(kind, { accountIds, publicBase, afterId: after, limit: RENDER_BATCH });
+        if (rows.length === 0) break;
+        const urls = rows.flatMap((r) => referencesOf(kind, r).links.map((l) => l.url));
+        rendered += await deps.store.writeRendered(kind, publicBase, urls, (keys) => rows.map((r) => renderRow(kind, r, keys)));
+        after = rows[rows.length - 1]!.id;
+      }
+    }
+    return rendered;
+  }
+
+  return {
+    async pass(opts = {}) {
+      const started = performance.now();
+      const accountIds = await accountIdsOf(opts.appIds);
+      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, rendered: 0, durationMs: 0, status: undefined! };
+      Object.assign(r, await discover(accountIds));
+      await download(accountIds, opts.signal, r);
+      r.rendered = await render(accountIds);
+      r.status = await deps.store.status(accountIds);
+      deps.observer?.onStatus?.(opts.appIds ? await deps.store.status(null) : r.status);
+      r.durationMs = Math.round(performance.now() - started);
+      const { status, ...counts } = r;
+      log.info({ ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count }, "media pass finished");
+      return r;
+    },
+    async status(appIds) {
+      return deps.store.status(await accountIdsOf(appIds));
+    },
+  };
+}
+
+/** One line for run summaries. */
+export function formatMediaPass(r: MediaPassResult): string {
+  const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+  const s = r.status.states;
+  return (
+    `media: ${r.discovered} new, ${r.downloaded} downloaded (${mb(r.bytes)} MB), ${r.reused} identical to stored, ` +
+    `${r.failed} failed, ${r.gone} gone, ${r.refused} refused, ${r.rendered} rendered in ${r.durationMs} ms | ` +
+    `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone`
+  );
+}
