@@ -39,22 +39,40 @@ const DIGESTS = [
 export interface ContentSettings {
   seed: number;
   contentBytes: number;
+  /** origin of image URLs (the CDN; the simulator itself under media.origin "self") */
+  mediaOrigin: string;
+}
+
+export const DEFAULT_MEDIA_ORIGIN = "http://mmbiz.qpic.cn";
+
+/** Images many articles share (the account's logo, its QR code…): one URL in many bodies. */
+function sharedImage(s: ContentSettings, rng: Rng): string {
+  const rngShared = createRng(hash32(s.seed, 0x54a4ed, Math.floor(rng() * 4)));
+  // the /0 and /640 variants of one image are identical bytes on the simulated CDN
+  return `${s.mediaOrigin}/mmbiz_jpg/${idString(rngShared, 40)}/${rng() < 0.5 ? 0 : 640}?wx_fmt=jpeg`;
 }
 
 function biz(seed: number): string {
   return Buffer.from(String(3000000000 + (hash32(seed, 7) % 900000000))).toString("base64");
 }
 
-function body(rng: Rng, targetBytes: number): string {
-  const parts: string[] = ["<section style=\"margin:0 8px;\">"];
+// Like WeChat's bodies: lazy images (data-src, no src), CSS background images, and inline
+// visibility: hidden / opacity: 0 that only WeChat's page script lifts.
+function body(s: ContentSettings, rng: Rng, targetBytes: number): string {
+  const parts: string[] = ["<section style=\"margin:0 8px;visibility: hidden;\">"];
   let bytes = parts[0]!.length + 10;
   let paragraph = 0;
   while (bytes < targetBytes) {
     let piece: string;
     if (paragraph % 4 === 3) {
+      const src = rng() < 0.15 ? sharedImage(s, rng) : `${s.mediaOrigin}/mmbiz_jpg/${idString(rng, 40)}/640?wx_fmt=jpeg`;
       piece =
         `<p style="text-align:center;"><img class="rich_pages wxw-img" data-ratio="0.75" data-type="jpeg" data-w="1080" ` +
-        `data-src="http://mmbiz.qpic.cn/mmbiz_jpg/${idString(rng, 40)}/640?wx_fmt=jpeg" style="width:100%;"></p>`;
+        `data-src="${src.replace(/&/g, "&amp;")}" style="width:100%;"></p>`;
+    } else if (paragraph % 9 === 5) {
+      piece =
+        `<section style="background-image: url(&quot;${s.mediaOrigin}/mmbiz_png/${idString(rng, 40)}/640?wx_fmt=png&quot;);background-size: cover;opacity: 0;">` +
+        `<p style="padding:24px;"><span style="font-size:15px;">${pick(rng, SENTENCES)}</span></p></section>`;
     } else {
       let text = "";
       const n = intBetween(rng, 2, 5);
@@ -75,7 +93,7 @@ export function generateNewsItem(s: ContentSettings, key: number, version: numbe
   const mid = 2247480000 + (hash32(s.seed, key) % 100000);
   const sn = hexString(fixed, 32);
   const thumbMediaId = idString(fixed);
-  const thumbUrl = `http://mmbiz.qpic.cn/mmbiz_jpg/${idString(fixed, 40)}/0?wx_fmt=jpeg`;
+  const thumbUrl = `${s.mediaOrigin}/mmbiz_jpg/${idString(fixed, 40)}/0?wx_fmt=jpeg`;
   const sourceUrl = fixed() < 0.3 ? `https://www.example.cn/news/${intBetween(fixed, 10000, 99999)}.html` : "";
 
   const rng = createRng(hash32(s.seed, key, version));
@@ -86,7 +104,7 @@ export function generateNewsItem(s: ContentSettings, key: number, version: numbe
     title,
     author: pick(rng, AUTHORS),
     digest: `${topic}${pick(rng, DIGESTS)}`,
-    content: body(rng, size),
+    content: body(s, rng, size),
     content_source_url: sourceUrl,
     thumb_media_id: thumbMediaId,
     thumb_url: thumbUrl,
@@ -113,5 +131,5 @@ export function materialName(s: ContentSettings, key: number, version: number, t
 
 export function imageUrl(s: ContentSettings, key: number): string {
   const rng = createRng(hash32(s.seed, key, 0x1a6e));
-  return `http://mmbiz.qpic.cn/mmbiz_jpg/${idString(rng, 60)}/0?wx_fmt=jpeg`;
+  return `${s.mediaOrigin}/mmbiz_jpg/${idString(rng, 60)}/0?wx_fmt=jpeg`;
 }

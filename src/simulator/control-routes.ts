@@ -69,6 +69,10 @@ const POST: Record<string, Handler> = {
     sim.expireTokens();
     return { ok: true };
   },
+  "/__sim/media/faults": (sim, _c, b) => {
+    sim.setMediaFaults(b as Parameters<typeof sim.setMediaFaults>[0]);
+    return { ok: true };
+  },
   "/__sim/counters/reset": (sim) => {
     sim.resetCounters();
     return { ok: true };
@@ -77,6 +81,7 @@ const POST: Record<string, Handler> = {
 
 const GET: Record<string, Handler> = {
   "/__sim/counters": (sim) => sim.counters(),
+  "/__sim/media/counters": (sim) => sim.mediaCounters(),
   "/__sim/faults": (_s, c) => c.faults.current(),
   "/__sim/quirks": (_s, c) => c.quirks,
   /** ids and timestamps; ?full=1 for the complete lists with content */

@@ -3,6 +3,7 @@ import { Counters } from "./counters.ts";
 import { FaultController } from "./faults.ts";
 import { ContentState } from "./state.ts";
 import { TokenRegistry } from "./tokens.ts";
+import { MediaCdn } from "./media.ts";
 import { SIM_DEFAULT_APP, type BodyQuirks, type RequestHook, type SimulatorOptions } from "./types.ts";
 
 export class SimulatorCore {
@@ -10,6 +11,7 @@ export class SimulatorCore {
   readonly tokens: TokenRegistry;
   readonly faults: FaultController;
   readonly counters = new Counters();
+  readonly media: MediaCdn;
   quirks: BodyQuirks;
   hook: RequestHook | undefined;
   /** list requests that reached the hook so far */
@@ -25,5 +27,7 @@ export class SimulatorCore {
     });
     this.faults = new FaultController(opts.faults);
     this.quirks = { ...opts.quirks };
+    const seed = opts.seed?.seed ?? 1;
+    this.media = new MediaCdn(() => seed, opts.media);
   }
 }

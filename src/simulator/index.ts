@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { SimulatorCore } from "./core.ts";
 import { createHttpServer } from "./server.ts";
 import { MATERIAL_TYPES } from "./state.ts";
+import { mediaBytes } from "./media.ts";
+import { DEFAULT_MEDIA_ORIGIN } from "./content.ts";
 import { servedArticle, servedMaterial, quirksApply } from "./wire.ts";
 import type { BodyQuirks, Simulator, SimulatorOptions, SimMaterialType } from "./types.ts";
 
@@ -46,9 +48,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       core.hook = hook;
     },
     counters: () => core.counters.snapshot(),
-    resetCounters: () => core.counters.reset(),
+    resetCounters: () => {
+      core.counters.reset();
+      core.media.reset();
+    },
     expireTokens: () => core.tokens.expireAll(),
     authorizerRefreshToken: (appId) => core.tokens.currentRefreshToken(appId),
+    mediaOrigin: "",
+    mediaBytes: (url) => mediaBytes(core.state.seed, url.replace(/^https?:\/\/[^/]+/, "")),
+    setMediaFaults: (f) => core.media.setFaults(f),
+    mediaCounters: () => core.media.snapshot(),
   };
 
   const server = createHttpServer(core, () => sim);
@@ -62,5 +71,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   Object.defineProperty(sim, "url", { value: `http://${host}:${addr.port}`, enumerable: true });
+  const origin = (opts.media?.origin ?? DEFAULT_MEDIA_ORIGIN) === "self" ? sim.url : (opts.media?.origin ?? DEFAULT_MEDIA_ORIGIN).replace(/\/+$/, "");
+  core.state.setMediaOrigin(origin);
+  Object.defineProperty(sim, "mediaOrigin", { value: origin, enumerable: true });
   return sim;
 }

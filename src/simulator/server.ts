@@ -5,6 +5,7 @@ import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SimulatorCore } from "./core.ts";
 import { handleControl } from "./control-routes.ts";
+import { isMediaPath } from "./media.ts";
 import { ROUTES, type Outcome } from "./wechat-routes.ts";
 import { errorBody, quirksApply, serialize } from "./wire.ts";
 import type { Simulator } from "./types.ts";
@@ -98,6 +99,7 @@ export function createHttpServer(core: SimulatorCore, sim: () => Simulator): htt
         const raw = await readBody(req);
         const url = new URL(req.url ?? "/", "http://simulator");
         if (url.pathname.startsWith("/__sim/")) await handleControl(sim(), core, req.method ?? "GET", url, raw, res);
+        else if (isMediaPath(url.pathname)) await core.media.handle(req, res, url);
         else await handleWeChat(core, req, res, url, raw);
       } catch (e) {
         // a failing onRequest hook or a bug: answer 500 rather than hang the client

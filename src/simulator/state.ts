@@ -1,7 +1,7 @@
 // The account's content as the simulator holds it: compact records (ids, timestamps,
 // content keys and versions) in list order, newest first. Text is regenerated from
 // content.ts on demand; an edit bumps a version, so responses are stable until then.
-import { generateNewsItem, imageUrl, materialName, type ContentSettings } from "./content.ts";
+import { DEFAULT_MEDIA_ORIGIN, generateNewsItem, imageUrl, materialName, type ContentSettings } from "./content.ts";
 import { SimulatorArgumentError, SimulatorNotFoundError } from "./errors.ts";
 import { createRng, hash32, idString, intBetween, type Rng } from "./random.ts";
 import type { SeedOptions, SimArticle, SimMaterial, SimMaterialType, SimNewsItem } from "./types.ts";
@@ -49,9 +49,19 @@ export class ContentState {
   private readonly mats: Record<SimMaterialType, MaterialRec[]> = { image: [], video: [], voice: [], news: [] };
   private readonly matIndex = new Map<string, MaterialRec>();
 
+  /** the seed content is generated from (the CDN's image bytes too) */
+  get seed(): number {
+    return this.settings.seed;
+  }
+
+  /** where content's image URLs point; set once the server's address is known */
+  setMediaOrigin(origin: string): void {
+    this.settings.mediaOrigin = origin;
+  }
+
   constructor(seed: SeedOptions = DEFAULT_SEED) {
     if (!Number.isInteger(seed.published) || seed.published < 0) throw new SimulatorArgumentError("seed.published must be a non-negative integer");
-    this.settings = { seed: seed.seed, contentBytes: seed.contentBytes ?? 2000 };
+    this.settings = { seed: seed.seed, contentBytes: seed.contentBytes ?? 2000, mediaOrigin: DEFAULT_MEDIA_ORIGIN };
     this.maxNewsItems = Math.max(1, seed.maxNewsItems ?? 8);
     this.deletedRate = seed.deletedNewsItemRate ?? 0.05;
     this.rng = createRng(hash32(seed.seed, 0x5eed));

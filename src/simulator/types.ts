@@ -117,6 +117,45 @@ export interface SimulatorOptions {
   legacyGraceSeconds?: number;
   faults?: FaultOptions;
   quirks?: BodyQuirks;
+  /** the image CDN: where content's image URLs point, hotlink protection, faults */
+  media?: SimMediaOptions;
+}
+
+/** What one CDN path answers instead of its image (for `times` requests, or always). */
+export interface SimMediaFault {
+  /** an HTTP status with an HTML body (404, 410, 500, 503, …) */
+  status?: number;
+  /** no answer at all: the client's timeout decides */
+  hang?: boolean;
+  /** status 200 with this Content-Type and an HTML body (e.g. "text/html") */
+  contentType?: string;
+  /** status 200, the image's Content-Type, and a body of this many bytes */
+  bytes?: number;
+  /** fault only the first N requests, then serve the image */
+  times?: number;
+}
+
+export interface SimMediaOptions {
+  /**
+   * Origin of the image URLs in content (thumb_url, image materials' url, <img data-src>,
+   * CSS backgrounds): "self" names this simulator, which serves them; default
+   * "http://mmbiz.qpic.cn", as WeChat.
+   */
+  origin?: string;
+  /** a foreign Referer gets a placeholder image, status 200 (default true, as the real CDN) */
+  hotlinkProtection?: boolean;
+  latencyMs?: number;
+  /** by URL path (no query), e.g. "/mmbiz_jpg/abc…/640" */
+  faults?: Record<string, SimMediaFault>;
+}
+
+export interface SimMediaCounters {
+  /** path?query -> requests */
+  requests: Record<string, number>;
+  /** requests that carried any Referer */
+  withReferer: number;
+  /** placeholder answers (foreign Referer) */
+  placeholders: number;
 }
 
 export interface SimulatorCounters {
@@ -154,6 +193,14 @@ export interface Simulator {
   setQuirks(quirks: BodyQuirks): void;
   /** the current refresh token of a third-party authorizer (what a client should have stored) */
   authorizerRefreshToken(authorizerAppId: string): string | undefined;
+  /** the origin content's image URLs name (this simulator's url under media.origin "self") */
+  readonly mediaOrigin: string;
+  /** the bytes and type the CDN serves for a URL of its images (no Referer) */
+  mediaBytes(url: string): { bytes: Buffer; contentType: string };
+  /** replace the CDN faults and latency */
+  setMediaFaults(f: { latencyMs?: number; byPath?: Record<string, SimMediaFault> }): void;
+  /** CDN requests since the last resetCounters */
+  mediaCounters(): SimMediaCounters;
 }
 
 /** Error codes the simulator answers with; see src/simulator/README.md. */

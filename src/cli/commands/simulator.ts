@@ -48,7 +48,9 @@ export function register(program: Command): void {
     .option("--app-secret <secret>", "app secret the token endpoints accept", SIM_DEFAULT_APP.secret)
     .option("--token-ttl <s>", "access token lifetime in seconds", int(1), 7200)
     .option("--legacy-grace <s>", "how long a superseded /cgi-bin/token token keeps working", int(0), 300)
-    .action(async (f: SimulatorFlags) => {
+    .option("--media-origin <origin>", 'origin of image URLs in content: "self" (this simulator serves them) or e.g. http://mmbiz.qpic.cn', "http://mmbiz.qpic.cn")
+    .option("--media-latency <ms>", "added latency per image request", int(0), 0)
+    .action(async (f: SimulatorFlags & { mediaOrigin: string; mediaLatency: number }) => {
       const opts: SimulatorOptions = {
         port: f.port,
         host: f.host,
@@ -63,6 +65,7 @@ export function register(program: Command): void {
         tokenTtlSeconds: f.tokenTtl,
         legacyGraceSeconds: f.legacyGrace,
         faults: f.latency || f.jitter ? { latencyMs: f.latency, jitterMs: f.jitter } : {},
+        media: { origin: f.mediaOrigin, latencyMs: f.mediaLatency },
       };
       const sim = await startSimulator(opts);
       // the secret is the caller's own input; print only the app id
