@@ -3,8 +3,10 @@
 import { z } from "zod";
 import { SOURCES } from "../src/sync/types.ts";
 
-/** One queue holds every job; its Redis keys live under config.redisPrefix. */
+/** One queue holds every sync job; its Redis keys live under config.redisPrefix. */
 export const QUEUE_NAME = "sync";
+/** Media passes have a queue and a worker of their own, so they never take a sync job's slot. */
+export const MEDIA_QUEUE_NAME = "media";
 
 const target = { appId: z.string().min(1), source: z.enum(SOURCES) };
 
@@ -13,6 +15,8 @@ export const JOB_SCHEMAS = {
   "sync-run": z.object({ ...target, mode: z.enum(["full", "incremental"]), trigger: z.enum(["schedule", "manual"]) }).strict(),
   /** a Job Scheduler firing: asks for a run through the same deduplicated path as a manual request */
   "schedule-tick": z.object({ ...target, mode: z.enum(["full", "incremental"]) }).strict(),
+  /** one media pass (discover, download, render) of one account, or of all when appId is absent; queue MEDIA_QUEUE_NAME */
+  "media-sync": z.object({ appId: z.string().min(1).optional() }).strict(),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -29,6 +33,8 @@ export const RETENTION = {
 export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: "exponential"; delay: number } }> = {
   "sync-run": { attempts: 6, backoff: { type: "exponential", delay: 15_000 } },
   "schedule-tick": { attempts: 3, backoff: { type: "exponential", delay: 5_000 } },
+  // failed downloads are recorded on their assets; a job fails only when the database does
+  "media-sync": { attempts: 3, backoff: { type: "exponential", delay: 30_000 } },
 };
 
 /** Parses a payload; a bad one is a programming or operator error, never worth retrying. */

@@ -11,6 +11,8 @@ import { processScheduleTick } from "./processors/schedule-tick.ts";
 import { processSyncRun } from "./processors/sync-run.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { syncSchedules } from "./schedules.ts";
+import { startMediaWorker } from "./media-worker.ts";
+import { mediaConfigOf } from "../src/media/service.ts";
 
 export interface SyncWorker {
   worker: Worker;
@@ -43,12 +45,17 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     log.info({ schedulers: r.upserted.length, removed: r.removed }, "job schedulers up to date");
   }
 
+  // mirroring runs beside the syncs (its own queue and worker); each finished run asks for a pass of its account
+  const media = mediaConfigOf(config).enabled ? await startMediaWorker(runtime, { metrics: opts.metrics }) : undefined;
   const deps = {
     engine: runtime.engine,
     queue,
     redis: runtime.redis,
     prefix: config.redisPrefix,
-    onResult: (r: Parameters<Metrics["recordRun"]>[0], appId: string) => opts.metrics?.recordRun(r, appId),
+    onResult: (r: Parameters<Metrics["recordRun"]>[0], appId: string) => {
+      opts.metrics?.recordRun(r, appId);
+      void media?.request(appId);
+    },
     onFailure: (e: unknown, appId: string, source: string, mode: string) => opts.metrics?.recordRunError(appId, source, mode, errorStatus(e)),
   };
   // three parameters: BullMQ passes the abort signal only to processors that declare it
@@ -80,6 +87,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     consuming: () => !closing && worker.isRunning() && !worker.isPaused() && workerConnection.status === "ready",
     async shutdown(timeoutMs) {
       closing = true;
+      const mediaClosed = media?.shutdown(timeoutMs);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
       let timer: NodeJS.Timeout | undefined;
@@ -89,6 +97,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
       ]);
       clearTimeout(timer);
       if (timedOut) log.warn({ timeoutMs }, "shutdown timeout: jobs still running are left to stall and resume elsewhere");
+      await mediaClosed;
       await queue.close().catch(() => {});
       queueConnection.disconnect();
       workerConnection.disconnect();

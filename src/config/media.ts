@@ -99,7 +99,7 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[]): Med
   };
 }
 
-/** The settings of a configuration built by hand (tests, benchmark) that names none. */
+/** The settings of a configuration built by hand (tests, benchmark) that names none: defaults, mirroring off. */
 export function defaultMediaConfig(): MediaConfig {
-  return loadMediaConfig({}, []);
+  return { ...loadMediaConfig({}, []), enabled: false };
 }

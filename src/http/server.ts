@@ -7,6 +7,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { readApiRoutes } from "./routes/read-api.ts";
+import { mediaRoutes } from "./routes/media.ts";
 
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
@@ -22,6 +23,7 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   healthRoutes(app, deps);
   metricsRoutes(app, deps);
   readApiRoutes(app, deps);
+  mediaRoutes(app, deps);
   if (deps.config.http.adminToken) await adminRoutes(app, deps, deps.config.http.adminToken);
   return app;
 }

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { RunResult } from "../sync/types.ts";
 import type { ClientObserver } from "../wechat/types.ts";
+import type { MediaObserver } from "../media/mirror.ts";
 
 export interface Metrics {
   registry: Registry;
@@ -13,6 +14,8 @@ export interface Metrics {
   recordRunError(appId: string, source: string, mode: string, reason: string): void;
   /** set by the HTTP server before each scrape */
   setQueueDepth(counts: Record<string, number>): void;
+  /** pass to createMediaService({ observer }) */
+  media: MediaObserver;
 }
 
 /** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
@@ -58,8 +61,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
     });
   }
 
+  const mediaDownloads = new Counter({ name: "mpsync_media_downloads_total", help: "Media downloads by outcome (stored, reused, failed, gone, refused)", labelNames: ["outcome"], registers: [registry] });
+  const mediaBytes = new Counter({ name: "mpsync_media_downloaded_bytes_total", help: "Bytes of media downloaded and stored", registers: [registry] });
+  const mediaAssets = new Gauge({ name: "mpsync_media_assets", help: "Media assets by state after this process's last media pass (pending is the backlog)", labelNames: ["state"], registers: [registry] });
+
   return {
     registry,
+    media: {
+      onDownload(outcome, bytes) {
+        mediaDownloads.inc({ outcome });
+        if (bytes > 0) mediaBytes.inc(bytes);
+      },
+      onStatus(status) {
+        for (const [state, c] of Object.entries(status.states)) mediaAssets.set({ state }, c.count);
+      },
+    },
     observer: {
       onRequest(e) {
         // errcode "none" when no JSON body was read (transport failure or HTTP error)

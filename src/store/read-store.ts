@@ -9,6 +9,7 @@ import { listMaterials, type MaterialFilter, type MaterialRecord } from "./read/
 import type { NewsItemRecord } from "./read/news-items.ts";
 import { lastRuns, recentRuns, type LastRuns, type RunRecord } from "./read/runs.ts";
 import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
+import { selectMirrorKeys } from "./sql/media-assets.ts";
 
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
@@ -25,6 +26,8 @@ export interface ReadStore {
   lastRuns(appIds: string[]): Promise<Map<string, LastRuns>>;
   /** deletions the circuit breaker holds, per account and source (status, metrics) */
   heldDeletions(filter: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+  /** storage keys of the mirrored (stored) media among these source URLs */
+  mirrorKeys(urls: string[]): Promise<Map<string, string>>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -41,5 +44,6 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     recentRuns: (q) => recentRuns(prisma, q),
     lastRuns: (appIds) => lastRuns(prisma, appIds),
     heldDeletions: (filter) => heldSummary(prisma, filter),
+    mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
   };
 }

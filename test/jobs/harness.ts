@@ -92,5 +92,6 @@ export function childEnv(
   const account: Record<string, string> = extra.MPSYNC_ACCOUNTS_FILE
     ? {}
     : { WECHAT_APP_ID: SIM_DEFAULT_APP.appId, WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret };
-  return { DATABASE_URL: db.url, REDIS_URL: redis.url, MPSYNC_REDIS_PREFIX: redis.prefix, WECHAT_API_BASE_URL: sim.url, ...account, ...extra };
+  // the simulator's content names the real CDN (mmbiz.qpic.cn) unless a test asks otherwise: nothing to mirror here
+  return { DATABASE_URL: db.url, REDIS_URL: redis.url, MPSYNC_REDIS_PREFIX: redis.prefix, WECHAT_API_BASE_URL: sim.url, MEDIA_MIRROR: "false", ...account, ...extra };
 }

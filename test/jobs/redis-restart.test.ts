@@ -94,6 +94,7 @@ describe("Redis outage during a run", () => {
       WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
       HTTP_PORT: "0",
       HTTP_HOST: "127.0.0.1",
+      MEDIA_MIRROR: "false",
     };
     sim.setFaults({ latencyMs: 400, endpoints: ["freepublish/batchget"] });
     const worker = spawnMpsync(["worker"], env);

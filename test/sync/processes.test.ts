@@ -31,6 +31,7 @@ function worker(args: string[]): { child: ChildProcess; done: Promise<{ code: nu
       WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
       LOG_LEVEL: "silent",
       MPSYNC_ACCOUNTS_FILE: "",
+      MEDIA_MIRROR: "false", // content names the real CDN: nothing to mirror in this test
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

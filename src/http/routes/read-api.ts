@@ -7,6 +7,8 @@ import { InvalidParameterError, NotFoundError } from "../errors.ts";
 import { articleOut, materialOut } from "../read-output.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
+import { displayFields } from "../../media/display-fields.ts";
+import { mediaConfigOf } from "../../media/service.ts";
 
 /** The page size when the client names none. */
 const DEFAULT_LIMIT = 20;
@@ -25,6 +27,7 @@ const articleParams = z.object({ article_id: z.string().min(1).max(128) });
 const articleQuery = z.object({ account: common.account }).strict();
 
 export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const media = mediaConfigOf(deps.config);
   /** accounts.id of the `account` filter; an app_id nothing was synced for is a 400 */
   const accountId = async (appId: string | undefined): Promise<number | undefined> => {
     if (appId === undefined) return undefined;
@@ -43,18 +46,21 @@ export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get("/v1/articles", async (req) => {
     const q = parseInput(articlesQuery, req.query);
     const page = await deps.reads.listArticles({ ...(await listFilter(q)), q: q.q });
-    return { data: page.rows.map((a) => articleOut(a, false)), next_cursor: nextCursor(page) };
+    const fields = await displayFields(deps.reads, media, { urls: page.rows.flatMap((a) => a.newsItems.map((n) => n.thumbUrl)) });
+    return { data: page.rows.map((a) => articleOut(a, false, fields)), next_cursor: nextCursor(page) };
   });
   app.get("/v1/articles/:article_id", async (req) => {
     const { article_id } = parseInput(articleParams, req.params, "article_id");
     const q = parseInput(articleQuery, req.query);
     const article = await deps.reads.getArticle(article_id, await accountId(q.account));
     if (!article) throw new NotFoundError(`article ${article_id}`);
-    return articleOut(article, true);
+    const fields = await displayFields(deps.reads, media, { urls: article.newsItems.map((n) => n.thumbUrl), contents: article.newsItems.map((n) => n.content) });
+    return articleOut(article, true, fields);
   });
   app.get("/v1/materials", async (req) => {
     const q = parseInput(materialsQuery, req.query);
     const page = await deps.reads.listMaterials({ ...(await listFilter(q)), type: q.type });
-    return { data: page.rows.map(materialOut), next_cursor: nextCursor(page) };
+    const fields = await displayFields(deps.reads, media, { urls: page.rows.flatMap((m) => [m.url, ...(m.newsItems ?? []).map((n) => n.thumbUrl)]) });
+    return { data: page.rows.map((m) => materialOut(m, fields)), next_cursor: nextCursor(page) };
   });
 }

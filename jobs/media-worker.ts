@@ -1,0 +1,62 @@
+// The media worker of one process: consumes the media queue with its own small job
+// concurrency (downloads in flight are bounded by MEDIA_CONCURRENCY inside the pass), so
+// mirroring never takes a sync job's slot. Started beside the sync worker.
+import { Worker, type Job } from "bullmq";
+import { createRedis } from "../src/redis/connection.ts";
+import type { Metrics } from "../src/metrics/registry.ts";
+import type { Runtime } from "../src/runtime.ts";
+import { createMediaService, type MediaService } from "../src/media/service.ts";
+import { MEDIA_QUEUE_NAME, RETENTION } from "./catalog.ts";
+import { createMediaQueue, requestMediaPass, type MediaQueue } from "./media-queue.ts";
+import { processMediaSync } from "./processors/media-sync.ts";
+
+/** passes (accounts) one process runs at once; they share the download bound */
+const MEDIA_JOB_CONCURRENCY = 2;
+
+export interface MediaWorker {
+  worker: Worker;
+  queue: MediaQueue;
+  service: MediaService;
+  /** ask for a pass of the account (deduplicated); never throws: mirroring must not fail a sync */
+  request(appId: string): Promise<void>;
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+export async function startMediaWorker(runtime: Runtime, opts: { metrics?: Metrics } = {}): Promise<MediaWorker> {
+  const { config, logger } = runtime;
+  const log = logger.child({ component: "media-worker" });
+  const queueConnection = createRedis(config.redisUrl);
+  const workerConnection = createRedis(config.redisUrl);
+  for (const c of [queueConnection, workerConnection]) c.on("error", (e: Error) => log.warn({ err: e }, "redis connection error"));
+  const queue = createMediaQueue(queueConnection, config.redisPrefix);
+  const service = createMediaService({ config, prisma: runtime.prisma, logger, observer: opts.metrics?.media });
+  const worker = new Worker(MEDIA_QUEUE_NAME, (job: Job, _token?: string, signal?: AbortSignal) => processMediaSync(service.mirror, job, signal), {
+    connection: workerConnection,
+    prefix: config.redisPrefix,
+    concurrency: MEDIA_JOB_CONCURRENCY,
+    lockDuration: config.worker.lockDurationMs ?? 30_000,
+    ...RETENTION,
+  });
+  worker.on("error", (e) => log.warn({ err: e }, "media worker error"));
+  worker.on("failed", (job, e) => log.warn({ jobId: job?.id, appId: job?.data?.appId, err: e }, "media job failed"));
+  await worker.waitUntilReady();
+  return {
+    worker,
+    queue,
+    service,
+    async request(appId) {
+      await requestMediaPass(queue, appId).catch((e: unknown) => log.warn({ err: e, appId }, "could not queue a media pass"));
+    },
+    async shutdown(timeoutMs) {
+      const closed = worker.close();
+      worker.cancelAllJobs("shutdown");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+      await queue.close().catch(() => {});
+      await service.close().catch(() => {});
+      queueConnection.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}
