@@ -63,12 +63,12 @@ export class Downloader {
     }
     const contentType = mediaType(headerValue(headers["content-type"]));
     if (!contentType.startsWith("image/")) {
-      body.destroy();
+      discard(body);
       throw new MediaRefusedError(`not an image: content-type ${contentType || "(none)"}`);
     }
     const declared = Number(headerValue(headers["content-length"]));
     if (Number.isFinite(declared) && declared > this.opts.maxBytes) {
-      body.destroy();
+      discard(body);
       throw new MediaRefusedError(`larger than MEDIA_MAX_BYTES (${this.opts.maxBytes}): content-length ${declared}`);
     }
     const chunks: Buffer[] = [];
@@ -77,7 +77,7 @@ export class Downloader {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         total += chunk.length;
         if (total > this.opts.maxBytes) {
-          body.destroy();
+          discard(body);
           throw new MediaRefusedError(`larger than MEDIA_MAX_BYTES (${this.opts.maxBytes})`);
         }
         chunks.push(chunk);
@@ -93,6 +93,12 @@ export class Downloader {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** Stops reading a body we refuse; the abort it causes is expected, not an error to report. */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
