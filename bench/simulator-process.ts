@@ -14,6 +14,9 @@ export interface SimulatorProcessOptions {
   voices: number;
   news: number;
   latencyMs: number;
+  /** the image CDN: "self" serves the images content names (bench/media.ts) */
+  mediaOrigin?: string;
+  mediaLatencyMs?: number;
 }
 
 const raw = process.argv[2];
@@ -36,6 +39,7 @@ const opts: SimulatorOptions = {
   // latency on the list and count endpoints (the simulator's default fault endpoints);
   // token endpoints answer at once, as they are not what the benchmark measures
   faults: { latencyMs: o.latencyMs },
+  ...(o.mediaOrigin ? { media: { origin: o.mediaOrigin, latencyMs: o.mediaLatencyMs ?? 0 } } : {}),
 };
 const sim = await startSimulator(opts);
 process.stdout.write(JSON.stringify({ url: sim.url }) + "\n");

@@ -74,12 +74,15 @@ export interface MediaPassResult {
   /** rows whose display columns were made */
   rendered: number;
   durationMs: number;
+  /** where the time went: recording references, downloading, making display columns */
+  phasesMs: { discover: number; download: number; render: number };
   status: MediaStatusRow;
 }
 
 const SCAN_BATCH = 200;
 const RENDER_BATCH = 100;
 const LEASE_MS = 10 * 60_000;
+const CLAIM_PER_LANE = 4;
 
 export interface MediaMirror {
   pass(opts?: MediaPassOptions): Promise<MediaPassResult>;
@@ -175,31 +178,32 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
 
   async function download(accountIds: number[] | null, signal: AbortSignal | undefined, r: MediaPassResult): Promise<void> {
     const passStart = new Date();
-    // claim a few batches ahead of the limiter so the pipe stays full
-    const batch = Math.max(4, deps.config.concurrency * 2);
-    while (!signal?.aborted) {
-      const claimed = await deps.store.claim({ accountIds, limit: batch, leaseMs: LEASE_MS, passStart });
-      if (claimed.length === 0) break;
-      const unstarted = new Set(claimed.map((a) => a.id));
-      try {
-        await Promise.all(
-          claimed.map((asset) =>
-            limiter.run(async () => {
-              if (signal?.aborted) return;
-              unstarted.delete(asset.id);
-              const { outcome, bytes } = await downloadOne(asset);
-              deps.observer?.onDownload?.(outcome, bytes);
-              if (outcome === "stored") (r.downloaded++, (r.bytes += bytes));
-              else if (outcome === "reused") r.reused++;
-              else r[outcome]++;
-              if (outcome !== "stored" && outcome !== "reused") log.info({ assetId: asset.id.toString(), outcome }, "media download not stored");
-            }),
-          ),
-        );
-      } finally {
-        await deps.store.release([...unstarted]).catch(() => {});
+    const record = (outcome: DownloadOutcome, bytes: number, asset: ClaimedAsset): void => {
+      deps.observer?.onDownload?.(outcome, bytes);
+      if (outcome === "stored") (r.downloaded++, (r.bytes += bytes));
+      else if (outcome === "reused") r.reused++;
+      else r[outcome]++;
+      if (outcome !== "stored" && outcome !== "reused") log.info({ assetId: asset.id.toString(), outcome }, "media download not stored");
+    };
+    // MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for another's slow download
+    const lane = async (): Promise<void> => {
+      while (!signal?.aborted) {
+        const claimed = await deps.store.claim({ accountIds, limit: CLAIM_PER_LANE, leaseMs: LEASE_MS, passStart });
+        if (claimed.length === 0) return;
+        const unstarted = new Set(claimed.map((a) => a.id));
+        try {
+          for (const asset of claimed) {
+            if (signal?.aborted) return;
+            unstarted.delete(asset.id);
+            const { outcome, bytes } = await limiter.run(() => downloadOne(asset));
+            record(outcome, bytes, asset);
+          }
+        } finally {
+          await deps.store.release([...unstarted]).catch(() => {});
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: deps.config.concurrency }, lane));
   }
 
   function renderRow(kind: MediaOwnerKind, row: MediaOwnerRow, keys: Map<string, string>) {
@@ -235,10 +239,17 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     async pass(opts = {}) {
       const started = performance.now();
       const accountIds = await accountIdsOf(opts.appIds);
-      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, rendered: 0, durationMs: 0, status: undefined! };
+      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, status: undefined! };
+      const since = (t: number): number => Math.round(performance.now() - t);
+      let t = performance.now();
       Object.assign(r, await discover(accountIds));
+      r.phasesMs.discover = since(t);
+      t = performance.now();
       await download(accountIds, opts.signal, r);
+      r.phasesMs.download = since(t);
+      t = performance.now();
       r.rendered = await render(accountIds);
+      r.phasesMs.render = since(t);
       r.status = await deps.store.status(accountIds);
       deps.observer?.onStatus?.(opts.appIds ? await deps.store.status(null) : r.status);
       r.durationMs = Math.round(performance.now() - started);

@@ -36,7 +36,7 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
     claim: (o) => claimAssets(prisma, o),
     release: (ids) => releaseClaims(prisma, ids),
     storedKeyOfHash: (h) => storedKeyOfHash(prisma, h),
-    markStored: (id, s) => prisma.$transaction((tx) => markStored(tx, id, s)),
+    markStored: (id, s) => markStored(prisma, id, s),
     markFailed: (id, error, next) => markUnstored(prisma, id, "failed", error, next),
     markGone: (id, error) => markUnstored(prisma, id, "gone", error, null),
     unrendered: (kind, o) => selectUnrendered(prisma, kind, o),

@@ -60,28 +60,29 @@ export interface StoredAsset {
   storageKey: string;
 }
 
-/** Marks the asset stored and asks for the display columns of every row using it to be made again. */
+/**
+ * Marks the asset stored and asks for the display columns of every row using it to be made
+ * again: one statement (atomic, one round trip per download).
+ */
 export async function markStored(tx: Tx, id: bigint, s: StoredAsset): Promise<void> {
+  const invalidations = MEDIA_OWNER_KINDS.map((kind) => {
+    const { table, key, news } = MEDIA_OWNERS[kind];
+    return `${kind} AS (UPDATE ${table} t SET media_render_key = NULL FROM media_links l
+        WHERE l.asset_id = $1 AND l.owner_kind = '${kind}' AND t.account_id = l.account_id AND t.${key} = l.owner_key
+          ${news ? "AND t.idx = l.idx" : ""} AND t.media_render_key IS NOT NULL RETURNING 1)`;
+  });
   await tx.$executeRawUnsafe(
-    `UPDATE media_assets SET state = 'stored', content_type = $2, bytes = $3, content_hash = $4, storage_key = $5,
+    `WITH stored AS (UPDATE media_assets SET state = 'stored', content_type = $2, bytes = $3, content_hash = $4, storage_key = $5,
             stored_at = now(), last_error = NULL, next_attempt_at = NULL, lease_until = NULL
-      WHERE id = $1`,
+      WHERE id = $1 RETURNING 1),
+     ${invalidations.join(",\n     ")}
+     SELECT 1`,
     id,
     s.contentType,
     s.bytes,
     s.contentHash,
     s.storageKey,
   );
-  for (const kind of MEDIA_OWNER_KINDS) {
-    const { table, key, news } = MEDIA_OWNERS[kind];
-    await tx.$executeRawUnsafe(
-      `UPDATE ${table} t SET media_render_key = NULL FROM media_links l
-        WHERE l.asset_id = $1 AND l.owner_kind = $2 AND t.account_id = l.account_id AND t.${key} = l.owner_key
-          ${news ? "AND t.idx = l.idx" : ""} AND t.media_render_key IS NOT NULL`,
-      id,
-      kind,
-    );
-  }
 }
 
 /** failed: `nextAttemptAt` null means no later pass tries again; gone: never again. */
