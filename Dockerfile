@@ -27,6 +27,8 @@ COPY --chown=root:root prisma ./prisma
 COPY --chown=root:root jobs ./jobs
 COPY --chown=root:root src ./src
 COPY --from=deps --chown=root:root /app/src/store/generated ./src/store/generated
+# the media volume (docker-compose.yml) starts with this owner
+RUN mkdir -p /var/lib/mpsync/media && chown node:node /var/lib/mpsync/media
 # the code is read-only to the user that runs it; tsx keeps its cache under /tmp
 USER node
 EXPOSE 8080
