@@ -45,7 +45,7 @@ try {
     wechatBaseUrl: sim.url,
     wechatMaxResponseBytes: 64 * 1024 * 1024,
     accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 8, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true } }],
-    worker: { concurrency: 1, shutdownTimeoutMs: 5_000 },
+    worker: { concurrency: 1, shutdownTimeoutMs: 5_000, lockDurationMs: 30_000 },
     http: { port: undefined, host: "127.0.0.1", adminToken: undefined },
     media,
   };
