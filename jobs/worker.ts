@@ -11,10 +11,13 @@ import { processScheduleTick } from "./processors/schedule-tick.ts";
 import { processSyncRun } from "./processors/sync-run.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { syncSchedules } from "./schedules.ts";
+import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
 
 export interface SyncWorker {
   worker: Worker;
   queue: SyncQueue;
+  /** the change feed's relay, webhook deliveries and retention, beside the syncs */
+  changeFeed: ChangeFeedWorker;
   /** true while this worker fetches jobs and its Redis connection is up (readiness) */
   consuming(): boolean;
   /** abort running syncs (each saves its checkpoint after the current page) and stop within `timeoutMs` */
@@ -29,7 +32,7 @@ function errorStatus(e: unknown): string {
   return "failed";
 }
 
-export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean } = {}): Promise<SyncWorker> {
+export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean; changeFeed?: ChangeFeedWorkerOptions } = {}): Promise<SyncWorker> {
   const { config, logger } = runtime;
   const log = logger.child({ component: "worker" });
   const queueConnection: Redis = createRedis(config.redisUrl);
@@ -43,6 +46,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     log.info({ schedulers: r.upserted.length, removed: r.removed }, "job schedulers up to date");
   }
 
+  const changeFeed = await startChangeFeedWorker(runtime, opts.changeFeed);
   const deps = {
     engine: runtime.engine,
     queue,
@@ -77,9 +81,11 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
   return {
     worker,
     queue,
+    changeFeed,
     consuming: () => !closing && worker.isRunning() && !worker.isPaused() && workerConnection.status === "ready",
     async shutdown(timeoutMs) {
       closing = true;
+      const changeFeedClosed = changeFeed.shutdown(timeoutMs);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
       let timer: NodeJS.Timeout | undefined;
@@ -89,6 +95,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
       ]);
       clearTimeout(timer);
       if (timedOut) log.warn({ timeoutMs }, "shutdown timeout: jobs still running are left to stall and resume elsewhere");
+      await changeFeedClosed;
       await queue.close().catch(() => {});
       queueConnection.disconnect();
       workerConnection.disconnect();
