@@ -6,7 +6,6 @@ import { Worker, type Job } from "bullmq";
 import { createRedis } from "../src/redis/connection.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { changeFeedConfigOf } from "../src/config/change-feed.ts";
-import { createChangeFeedStore } from "../src/store/change-feed-store.ts";
 import { createDispatcher } from "../src/webhooks/dispatch.ts";
 import { createSender } from "../src/webhooks/send.ts";
 import { DEFAULT_RETRY_BASE_MS, retryDelayMs, retrySchedule } from "../src/webhooks/backoff.ts";
@@ -36,7 +35,7 @@ export async function startChangeFeedWorker(runtime: Runtime, opts: ChangeFeedWo
   const { config, logger } = runtime;
   const log = logger.child({ component: "change-feed" });
   const feed = changeFeedConfigOf(config);
-  const store = createChangeFeedStore(runtime.prisma);
+  const store = runtime.changeFeed;
   const timers: NodeJS.Timeout[] = [];
 
   const prune = async (): Promise<void> => {

@@ -9,7 +9,10 @@ import { listMaterials, type MaterialFilter, type MaterialRecord } from "./read/
 import type { NewsItemRecord } from "./read/news-items.ts";
 import { lastRuns, recentRuns, type LastRuns, type RunRecord } from "./read/runs.ts";
 import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
+import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
+import { feedItems, type FeedItemRecord, type FeedRecords } from "./read/feed-items.ts";
 
+export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords };
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
@@ -25,6 +28,10 @@ export interface ReadStore {
   lastRuns(appIds: string[]): Promise<Map<string, LastRuns>>;
   /** deletions the circuit breaker holds, per account and source (status, metrics) */
   heldDeletions(filter: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+  /** the change feed's events after a cursor, in commit order */
+  listChanges(f: ChangeFilter): Promise<ChangeRecord[]>;
+  /** an account's latest live articles' news items, for its feeds */
+  feedItems(appId: string, articles: number): Promise<FeedRecords>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -41,5 +48,7 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     recentRuns: (q) => recentRuns(prisma, q),
     lastRuns: (appIds) => lastRuns(prisma, appIds),
     heldDeletions: (filter) => heldSummary(prisma, filter),
+    listChanges: (f) => listChanges(prisma, f),
+    feedItems: (appId, articles) => feedItems(prisma, appId, articles),
   };
 }

@@ -7,6 +7,7 @@ import { InvalidParameterError, NotFoundError } from "../errors.ts";
 import { articleOut, materialOut } from "../read-output.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
+import type { ReadAccess } from "../read-access.ts";
 
 /** The page size when the client names none. */
 const DEFAULT_LIMIT = 20;
@@ -24,7 +25,7 @@ const materialsQuery = z.object({ ...common, type: z.enum(MATERIAL_TYPES).option
 const articleParams = z.object({ article_id: z.string().min(1).max(128) });
 const articleQuery = z.object({ account: common.account }).strict();
 
-export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function readApiRoutes(app: FastifyInstance, deps: ServerDeps, access?: ReadAccess): void {
   /** accounts.id of the `account` filter; an app_id nothing was synced for is a 400 */
   const accountId = async (appId: string | undefined): Promise<number | undefined> => {
     if (appId === undefined) return undefined;
@@ -49,7 +50,8 @@ export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
     const { article_id } = parseInput(articleParams, req.params, "article_id");
     const q = parseInput(articleQuery, req.query);
     const article = await deps.reads.getArticle(article_id, await accountId(q.account));
-    if (!article) throw new NotFoundError(`article ${article_id}`);
+    // a deleted article is deleted content: only token holders see it (read-access.ts)
+    if (!article || (article.isDeleted && !access?.authorized(req))) throw new NotFoundError(`article ${article_id}`);
     return articleOut(article, true);
   });
   app.get("/v1/materials", async (req) => {
