@@ -31,9 +31,11 @@ export function renderFeed(format: FeedFormat, input: FeedInput): string {
   });
   for (const it of records.items) {
     const date = it.updateTime ?? it.createTime ?? new Date(0);
+    // a stable IRI per news item (Atom ids must be IRIs; WeChat's links may change)
+    const id = `urn:mpsync:${encodeURIComponent(appId)}:${encodeURIComponent(it.articleId)}:${it.idx}`;
     feed.addItem({
-      id: `${appId}/${it.articleId}/${it.idx}`,
-      guid: `${appId}/${it.articleId}/${it.idx}`,
+      id,
+      guid: id,
       title: it.title ?? "(untitled)",
       link: it.url ?? input.selfBase,
       date,
