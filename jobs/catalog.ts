@@ -2,11 +2,14 @@
 // Processors (jobs/processors/) are typed from it; producers validate before adding.
 import { z } from "zod";
 import { SOURCES } from "../src/sync/types.ts";
+import { DEFAULT_RETRY_BASE_MS, retrySchedule } from "../src/webhooks/backoff.ts";
 
 /** One queue holds every sync job; its Redis keys live under config.redisPrefix. */
 export const QUEUE_NAME = "sync";
 /** Media passes have a queue and a worker of their own, so they never take a sync job's slot. */
 export const MEDIA_QUEUE_NAME = "media";
+/** Webhook deliveries have a queue and a worker of their own, so a slow endpoint never takes a sync job's slot. */
+export const WEBHOOK_QUEUE_NAME = "webhooks";
 
 const target = { appId: z.string().min(1), source: z.enum(SOURCES) };
 
@@ -17,6 +20,8 @@ export const JOB_SCHEMAS = {
   "schedule-tick": z.object({ ...target, mode: z.enum(["full", "incremental"]) }).strict(),
   /** one media pass (discover, download, render) of one account, or of all when appId is absent; queue MEDIA_QUEUE_NAME */
   "media-sync": z.object({ appId: z.string().min(1).optional() }).strict(),
+  /** one attempt at one webhook delivery (webhook_deliveries row of this generation); queue WEBHOOK_QUEUE_NAME */
+  "webhook-delivery": z.object({ deliveryId: z.string().regex(/^\d{1,19}$/), generation: z.number().int().min(0) }).strict(),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -30,11 +35,13 @@ export const RETENTION = {
 } as const;
 
 /** Transient failures retry with exponential backoff; other kinds are decided in retry-policy.ts. */
-export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: "exponential"; delay: number } }> = {
+export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: "exponential" | "webhook"; delay: number } }> = {
   "sync-run": { attempts: 6, backoff: { type: "exponential", delay: 15_000 } },
   "schedule-tick": { attempts: 3, backoff: { type: "exponential", delay: 5_000 } },
   // failed downloads are recorded on their assets; a job fails only when the database does
   "media-sync": { attempts: 3, backoff: { type: "exponential", delay: 30_000 } },
+  // the webhook worker's own backoff strategy (src/webhooks/backoff.ts): from 10 s, capped at 1 h, for at least 24 h
+  "webhook-delivery": { attempts: retrySchedule().attempts, backoff: { type: "webhook", delay: DEFAULT_RETRY_BASE_MS } },
 };
 
 /** Parses a payload; a bad one is a programming or operator error, never worth retrying. */

@@ -13,10 +13,13 @@ import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { syncSchedules } from "./schedules.ts";
 import { startMediaWorker } from "./media-worker.ts";
 import { mediaConfigOf } from "../src/media/service.ts";
+import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
 
 export interface SyncWorker {
   worker: Worker;
   queue: SyncQueue;
+  /** the change feed's relay, webhook deliveries and retention, beside the syncs */
+  changeFeed: ChangeFeedWorker;
   /** true while this worker fetches jobs and its Redis connection is up (readiness) */
   consuming(): boolean;
   /** abort running syncs (each saves its checkpoint after the current page) and stop within `timeoutMs` */
@@ -31,7 +34,7 @@ function errorStatus(e: unknown): string {
   return "failed";
 }
 
-export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean } = {}): Promise<SyncWorker> {
+export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean; changeFeed?: ChangeFeedWorkerOptions } = {}): Promise<SyncWorker> {
   const { config, logger } = runtime;
   const log = logger.child({ component: "worker" });
   const queueConnection: Redis = createRedis(config.redisUrl);
@@ -47,6 +50,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
 
   // mirroring runs beside the syncs (its own queue and worker); each finished run asks for a pass of its account
   const media = mediaConfigOf(config).enabled ? await startMediaWorker(runtime, { metrics: opts.metrics }) : undefined;
+  const changeFeed = await startChangeFeedWorker(runtime, opts.changeFeed);
   const deps = {
     engine: runtime.engine,
     queue,
@@ -84,10 +88,12 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
   return {
     worker,
     queue,
+    changeFeed,
     consuming: () => !closing && worker.isRunning() && !worker.isPaused() && workerConnection.status === "ready",
     async shutdown(timeoutMs) {
       closing = true;
       const mediaClosed = media?.shutdown(timeoutMs);
+      const changeFeedClosed = changeFeed.shutdown(timeoutMs);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
       let timer: NodeJS.Timeout | undefined;
@@ -98,6 +104,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
       clearTimeout(timer);
       if (timedOut) log.warn({ timeoutMs }, "shutdown timeout: jobs still running are left to stall and resume elsewhere");
       await mediaClosed;
+      await changeFeedClosed;
       await queue.close().catch(() => {});
       queueConnection.disconnect();
       workerConnection.disconnect();

@@ -7,6 +7,7 @@ import type { AppConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis } from "./redis/connection.ts";
 import { createPrisma, type PrismaClient } from "./store/prisma.ts";
+import { createChangeFeedStore, type ChangeFeedStore } from "./store/change-feed-store.ts";
 import { createReadStore, type ReadStore } from "./store/read-store.ts";
 import { createSyncStore } from "./store/sync-store.ts";
 import { createSyncEngine } from "./sync/engine.ts";
@@ -28,6 +29,8 @@ export interface Runtime {
   prisma: PrismaClient;
   /** the queries of the read API, the reports and the CLI */
   reads: ReadStore;
+  /** the change feed's events, webhook endpoints and deliveries */
+  changeFeed: ChangeFeedStore;
   redis: Redis;
   logger: Logger;
   engine: SyncEngine;
@@ -83,6 +86,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     config,
     prisma,
     reads: createReadStore(prisma),
+    changeFeed: createChangeFeedStore(prisma),
     redis,
     logger,
     engine,

@@ -8,6 +8,7 @@ import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
 import { DEFAULT_DB_POOL, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings } from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
+import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -56,6 +57,8 @@ const accountSchema = z
     schedule: scheduleSchema.default(DEFAULT_SCHEDULE),
     /** absent when not configured: DEFAULT_DELETION_BREAKER applies */
     deletionBreaker: deletionBreakerSchema.optional(),
+    /** this account's own webhook endpoints (the change feed); absent: none */
+    webhooks: z.array(accountWebhookSchema).optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -85,9 +88,19 @@ export interface AppConfig {
   accounts: AccountConfig[];
   /** lockDurationMs: how long a job's lock lives without renewal, so how soon a dead worker's job is resumed elsewhere */
   worker: { concurrency: number; shutdownTimeoutMs: number; lockDurationMs: number };
-  http: { port: number | undefined; host: string; adminToken: string | undefined };
   /** media mirroring (MEDIA_*); absent in configurations built by hand: defaults (src/config/media.ts) */
   media?: MediaConfig;
+  http: {
+    port: number | undefined;
+    host: string;
+    adminToken: string | undefined;
+    /** READ_API_TOKEN: bearer token of the read API's protected routes (absent: those routes are disabled unless ADMIN_TOKEN is set) */
+    readApiToken?: string;
+    /** READ_API_PUBLIC (default true): false makes every /v1 route need a token */
+    readApiPublic?: boolean;
+  };
+  /** the change feed (webhooks, retention); absent in configurations built by hand: defaults (src/config/change-feed.ts) */
+  changes?: ChangeFeedConfig;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -180,6 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     adminToken: env.ADMIN_TOKEN || undefined,
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
+  const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: env.READ_API_PUBLIC !== "false" && env.READ_API_PUBLIC !== "0" };
+  if (readApi.readApiToken !== undefined && readApi.readApiToken.length < 16) problems.push("READ_API_TOKEN must be at least 16 characters");
+  if (env.READ_API_PUBLIC && !["true", "false", "1", "0"].includes(env.READ_API_PUBLIC)) problems.push(`READ_API_PUBLIC must be true or false (got "${env.READ_API_PUBLIC}")`);
 
   const media = loadMediaConfig(env, problems);
 
@@ -217,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (opts.requireAccounts && accounts.length === 0 && problems.length === 0) {
     problems.push("no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE");
   }
+  const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http, media };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes };
 }

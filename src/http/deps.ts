@@ -5,6 +5,7 @@ import type { JobQueue } from "../job-queue.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/registry.ts";
 import type { ReadStore } from "../store/read-store.ts";
+import type { ChangeFeedStore } from "../store/change-feed-store.ts";
 
 export interface ServerDeps {
   config: AppConfig;
@@ -14,6 +15,8 @@ export interface ServerDeps {
   metrics: Metrics;
   /** absent in a process without the job queue (admin resync then answers 500) */
   queue?: JobQueue;
+  /** webhook deliveries for the admin API (absent: no /admin/webhooks) */
+  changeFeed?: ChangeFeedStore;
   /** readiness of this process's worker */
   consuming?: () => boolean;
 }

@@ -8,6 +8,9 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { readApiRoutes } from "./routes/read-api.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { changesRoutes } from "./routes/changes.ts";
+import { feedRoutes } from "./routes/feeds.ts";
+import { readAccess } from "./read-access.ts";
 
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
@@ -22,7 +25,12 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   });
   healthRoutes(app, deps);
   metricsRoutes(app, deps);
-  readApiRoutes(app, deps);
+  // who may read what (read-access.ts): decided per route before any handler runs
+  const access = readAccess(deps.config.http);
+  app.addHook("onRequest", access.hook);
+  readApiRoutes(app, deps, access);
+  changesRoutes(app, deps);
+  feedRoutes(app, deps);
   mediaRoutes(app, deps);
   if (deps.config.http.adminToken) await adminRoutes(app, deps, deps.config.http.adminToken);
   return app;

@@ -10,7 +10,10 @@ import type { NewsItemRecord } from "./read/news-items.ts";
 import { lastRuns, recentRuns, type LastRuns, type RunRecord } from "./read/runs.ts";
 import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
 import { selectMirrorKeys } from "./sql/media-assets.ts";
+import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
+import { feedItems, type FeedItemRecord, type FeedRecords } from "./read/feed-items.ts";
 
+export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords };
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
@@ -28,6 +31,10 @@ export interface ReadStore {
   heldDeletions(filter: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
   /** storage keys of the mirrored (stored) media among these source URLs */
   mirrorKeys(urls: string[]): Promise<Map<string, string>>;
+  /** the change feed's events after a cursor, in commit order */
+  listChanges(f: ChangeFilter): Promise<ChangeRecord[]>;
+  /** an account's latest live articles' news items, for its feeds */
+  feedItems(appId: string, articles: number): Promise<FeedRecords>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -45,5 +52,7 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     lastRuns: (appIds) => lastRuns(prisma, appIds),
     heldDeletions: (filter) => heldSummary(prisma, filter),
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
+    listChanges: (f) => listChanges(prisma, f),
+    feedItems: (appId, articles) => feedItems(prisma, appId, articles),
   };
 }

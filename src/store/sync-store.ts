@@ -14,8 +14,9 @@ import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
 import { dropCheckpoints, failRun, finishRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
+import { recordChanges, type ItemChange, type ItemChangeKind } from "./sql/content-changes.ts";
 
-export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary };
+export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary, ItemChange, ItemChangeKind };
 
 export interface PageWrite {
   accountId: number;
@@ -23,6 +24,8 @@ export interface PageWrite {
   source: StoreSource;
   /** rows to insert or update (the caller left out the unchanged ones) */
   rows: ItemRow[];
+  /** what each written row's change is (the change feed's events, written in this transaction) */
+  changes: ItemChange[];
   /** full walks: every key the page(s) returned, for absence marking */
   seen?: { walkId: bigint; keys: string[] };
   /** every key the page(s) returned, when the source has held deletions: rows seen are no longer held */
@@ -102,6 +105,8 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         if (w.seen) await recordSeenKeys(tx, w.seen.walkId, w.seen.keys);
         if (w.release) await releaseHeld(tx, w.accountId, w.release.source, w.release.keys);
         await saveProgress(tx, w.runId, w.checkpoint, w.counters);
+        // last: the outbox lock is held from here to the commit
+        await recordChanges(tx, w.accountId, w.runId, w.source, w.changes);
       });
     },
 
@@ -109,12 +114,14 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
       return prisma.$transaction(async (tx) => {
         let marked = 0;
         let held = 0;
+        let gone: string[] = [];
         if (f.markAbsent) {
           const heldBefore = new Set(await lockHeldKeys(tx, f.accountId, f.sourceName));
           const absent = await absentKeys(tx, f.accountId, f.markAbsent.walkId, f.source);
           const live = absent.length > 0 ? await liveRowCount(tx, f.accountId, f.source) : 0;
           const decision = f.markAbsent.decide({ absent, held: heldBefore, live });
-          marked = await markDeleted(tx, f.accountId, f.runId, f.source, decision.apply);
+          gone = await markDeleted(tx, f.accountId, f.runId, f.source, decision.apply);
+          marked = gone.length;
           if (heldBefore.size > 0 || decision.hold.length > 0) await replaceHeld(tx, f.accountId, f.sourceName, f.runId, decision.hold);
           held = decision.hold.length;
         }
@@ -123,6 +130,8 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
           await deleteSeenKeysOfSource(tx, f.accountId, f.sourceName);
           await dropCheckpoints(tx, f.accountId, f.sourceName);
         }
+        // only the deletions applied are reported; held ones are not (yet) deletions
+        await recordChanges(tx, f.accountId, f.runId, f.source, gone.map((key) => ({ key, change: "deleted" as const })));
         return { marked, held };
       });
     },
@@ -137,7 +146,11 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     heldDeletions: (filter) => heldSummary(prisma, filter),
 
     applyHeld(accountId, source, sourceName) {
-      return prisma.$transaction(async (tx) => markDeleted(tx, accountId, null, source, await takeHeld(tx, accountId, sourceName)));
+      return prisma.$transaction(async (tx) => {
+        const gone = await markDeleted(tx, accountId, null, source, await takeHeld(tx, accountId, sourceName));
+        await recordChanges(tx, accountId, null, source, gone.map((key) => ({ key, change: "deleted" as const })));
+        return gone.length;
+      });
     },
   };
 }

@@ -2,7 +2,8 @@
 // for them), counts inserted/updated/unchanged, and commits the rest with the checkpoint.
 import type { ItemRow, StoreSource } from "../store/rows.ts";
 import { rowKey } from "../store/rows.ts";
-import type { SyncStore } from "../store/sync-store.ts";
+import type { ItemChange, SyncStore } from "../store/sync-store.ts";
+import { changeKind } from "./change-kind.ts";
 import type { PageSink, WrittenRow } from "./run-context.ts";
 import type { RunCounters, RunProgress, Source } from "./types.ts";
 
@@ -38,6 +39,7 @@ export function createPageSink(d: SinkDeps): PageSink {
       const walkRuns = new Set(opts.walkRunIds ?? [d.runId.toString()]);
       const status = new Map<string, WrittenRow>();
       const changed: ItemRow[] = [];
+      const changes: ItemChange[] = [];
       let inserted = 0;
       let updated = 0;
       let unchanged = 0;
@@ -45,6 +47,7 @@ export function createPageSink(d: SinkDeps): PageSink {
         const key = rowKey(r);
         const s = stored.get(key);
         const writtenByWalk = s?.seenRunId != null && walkRuns.has(s.seenRunId.toString());
+        if (!s || s.contentHash !== r.contentHash || s.isDeleted !== r.isDeleted) changes.push({ key, change: changeKind(s, r) });
         if (!s) {
           inserted++;
           changed.push(r);
@@ -72,6 +75,7 @@ export function createPageSink(d: SinkDeps): PageSink {
         runId: d.runId,
         source: d.storeSource,
         rows: changed,
+        changes,
         seen: opts.seen ? { walkId: d.walkId, keys: rows.map(rowKey) } : undefined,
         release: d.releaseHeld ? { source: d.source, keys: rows.map(rowKey) } : undefined,
         checkpoint,
@@ -82,7 +86,7 @@ export function createPageSink(d: SinkDeps): PageSink {
       return all.map((r) => status.get(rowKey(r))!);
     },
     async save(checkpoint) {
-      await d.store.writePage({ accountId: d.accountId, runId: d.runId, source: d.storeSource, rows: [], checkpoint, counters: { ...d.counters } });
+      await d.store.writePage({ accountId: d.accountId, runId: d.runId, source: d.storeSource, rows: [], changes: [], checkpoint, counters: { ...d.counters } });
     },
   };
 }

@@ -34,7 +34,7 @@ describe("loadConfig", () => {
     ]);
     expect(c.redisPrefix).toBe("mpsync");
     expect(c.worker).toEqual({ concurrency: 4, shutdownTimeoutMs: 30_000, lockDurationMs: 30_000 });
-    expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined });
+    expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined, readApiToken: undefined, readApiPublic: true });
   });
 
   it("reads several accounts from YAML and from JSON with token kinds, schedules and concurrency", () => {

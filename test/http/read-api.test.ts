@@ -15,8 +15,11 @@ const TOTAL = 3_000;
 let app: FastifyInstance;
 let base: string;
 
+// materials and deleted rows need the reader token (access rules: test/http/read-access.test.ts)
+const READ_TOKEN = "read-api-test-token-0123456789";
+
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const r = await fetch(base + path);
+  const r = await fetch(base + path, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
   return { status: r.status, body: await r.json() };
 }
 
@@ -48,7 +51,7 @@ beforeAll(async () => {
     databaseUrl: db.url,
     redisPrefix: redis.prefix,
     accounts: [],
-    http: { port: 0, host: "127.0.0.1", adminToken: undefined },
+    http: { port: 0, host: "127.0.0.1", adminToken: undefined, readApiToken: READ_TOKEN },
   } as unknown as AppConfig;
   const started = await startHttpServer({ config, reads: createReadStore(db.prisma), redis: redis.redis, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
   app = started.app;

@@ -32,6 +32,8 @@ export interface E2EOptions {
 
 const imgs = (html: string): Element[] => DomUtils.getElementsByTagName("img", parseDocument(html).children, true);
 
+const READ_TOKEN = "media-test-read-token-0123";
+
 export function mirrorScenario(o: E2EOptions): void {
   const { db, redis } = o;
   let sim: Simulator;
@@ -39,7 +41,7 @@ export function mirrorScenario(o: E2EOptions): void {
   let prisma: PrismaClient;
 
   async function httpServer(extra: Record<string, string> = {}): Promise<FastifyInstance> {
-    const config = loadConfig({ ...env, ...extra });
+    const config = loadConfig({ READ_API_TOKEN: READ_TOKEN, ...env, ...extra });
     const r = createRedis(config.redisUrl);
     const app = await buildHttpServer({ config, reads: createReadStore(prisma), redis: r, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
     app.addHook("onClose", async () => r.disconnect());
@@ -134,7 +136,8 @@ export function mirrorScenario(o: E2EOptions): void {
       const withBg = sim.published().flatMap((a) => a.news_item).find((n) => !n.is_deleted && n.content.includes("background-image"));
       expect(withBg).toBeDefined();
 
-      const mats = (await app.inject({ method: "GET", url: "/v1/materials?type=image&limit=100" })).json();
+      // the material library is not public: READ_API_TOKEN (see httpServer) opens it
+      const mats = (await app.inject({ method: "GET", url: "/v1/materials?type=image&limit=100", headers: { authorization: `Bearer ${READ_TOKEN}` } })).json();
       expect(mats.data).toHaveLength(8);
       for (const m of mats.data) expect((await serve(m.mirror_url)).equals(sim.mediaBytes(m.url).bytes)).toBe(true);
 

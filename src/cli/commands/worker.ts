@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
       const worker = await (await ctx.jobs()).startWorker(runtime, { metrics });
       const http =
         config.http.port !== undefined
-          ? await startHttpServer({ config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
+          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 

@@ -12,6 +12,7 @@ import { runOut } from "../../status/runs.ts";
 import { statusReport, targetOut } from "../../status/report.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
+import { adminWebhookRoutes } from "./admin-webhooks.ts";
 
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).optional() }).strict();
 const runsQuery = z
@@ -41,6 +42,8 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
       const [counts, targets] = await Promise.all([deps.queue.counts(), deps.queue.targets(deps.config.accounts)]);
       return { runs, queue: counts, targets: (await statusReport(deps.reads, targets)).map(targetOut) };
     });
+
+    if (deps.changeFeed) adminWebhookRoutes(admin, deps, deps.changeFeed);
 
     if (deps.queue) {
       const board = new FastifyAdapter();

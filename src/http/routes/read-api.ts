@@ -9,6 +9,7 @@ import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
 import { displayFields } from "../../media/display-fields.ts";
 import { mediaConfigOf } from "../../media/service.ts";
+import type { ReadAccess } from "../read-access.ts";
 
 /** The page size when the client names none. */
 const DEFAULT_LIMIT = 20;
@@ -26,7 +27,7 @@ const materialsQuery = z.object({ ...common, type: z.enum(MATERIAL_TYPES).option
 const articleParams = z.object({ article_id: z.string().min(1).max(128) });
 const articleQuery = z.object({ account: common.account }).strict();
 
-export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function readApiRoutes(app: FastifyInstance, deps: ServerDeps, access?: ReadAccess): void {
   const media = mediaConfigOf(deps.config);
   /** accounts.id of the `account` filter; an app_id nothing was synced for is a 400 */
   const accountId = async (appId: string | undefined): Promise<number | undefined> => {
@@ -53,7 +54,8 @@ export function readApiRoutes(app: FastifyInstance, deps: ServerDeps): void {
     const { article_id } = parseInput(articleParams, req.params, "article_id");
     const q = parseInput(articleQuery, req.query);
     const article = await deps.reads.getArticle(article_id, await accountId(q.account));
-    if (!article) throw new NotFoundError(`article ${article_id}`);
+    // a deleted article is deleted content: only token holders see it (read-access.ts)
+    if (!article || (article.isDeleted && !access?.authorized(req))) throw new NotFoundError(`article ${article_id}`);
     const fields = await displayFields(deps.reads, media, { urls: article.newsItems.map((n) => n.thumbUrl), contents: article.newsItems.map((n) => n.content) });
     return articleOut(article, true, fields);
   });

@@ -35,10 +35,11 @@ export async function liveRowCount(tx: Tx, accountId: number, source: StoreSourc
 
 /**
  * Marks these rows of the source deleted (the live ones), with their news items; returns
- * how many rows it marked. `runId` becomes their seen_run_id (null: left as it was).
+ * the keys it marked (the change feed reports exactly those). `runId` becomes their
+ * seen_run_id (null: left as it was).
  */
-export async function markDeleted(tx: Tx, accountId: number, runId: bigint | null, source: StoreSource, keys: string[]): Promise<number> {
-  if (keys.length === 0) return 0;
+export async function markDeleted(tx: Tx, accountId: number, runId: bigint | null, source: StoreSource, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
   const { table, key, news } = ITEM_TABLES[source.kind];
   const s = scope(source, 4);
   const gone = await tx.$queryRawUnsafe<{ k: string }[]>(
@@ -58,5 +59,5 @@ export async function markDeleted(tx: Tx, accountId: number, runId: bigint | nul
       gone.map((g) => g.k),
     );
   }
-  return gone.length;
+  return gone.map((g) => g.k);
 }
