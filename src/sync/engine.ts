@@ -5,7 +5,7 @@
 import type { Logger } from "../logging/logger.ts";
 import type { AccountConfig } from "../config/config.ts";
 import type { WeChatClient } from "../wechat/types.ts";
-import { WeChatError } from "../wechat/errors.ts";
+import { AccountRejectedError, QuotaExhaustedError, WeChatError } from "../wechat/errors.ts";
 import type { SyncStore } from "../store/sync-store.ts";
 import { AccountThrottledError, SyncAbortedError, SyncLockedError, UnknownAccountError } from "./errors.ts";
 import type { RunCounters, RunResult, SyncEngine, SyncRequest } from "./types.ts";
@@ -33,9 +33,6 @@ export interface SyncEngineDeps {
 }
 
 const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
-
-/** Kinds after which an operator must act: recorded on the account. */
-const ACCOUNT_ERROR_KINDS = new Set(["configuration", "forbidden", "retired"]);
 
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
@@ -167,9 +164,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const message = e instanceof Error ? e.message : String(e);
     try {
       await deps.store.failRun(runId, counters, code, message);
-      if (e instanceof WeChatError && e.kind === "quota-exhausted") {
+      if (e instanceof QuotaExhaustedError) {
         await deps.store.setThrottledUntil(id, nextQuotaReset(now()));
-      } else if (e instanceof WeChatError && ACCOUNT_ERROR_KINDS.has(e.kind)) {
+      } else if (e instanceof AccountRejectedError) {
+        // an operator must act: shown on the account
         await deps.store.recordAccountError(id, code, message);
       }
     } catch (recordError) {

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { AccountThrottledError, SyncLockedError } from "../../src/sync/errors.ts";
-import { MalformedResponseError, WeChatError } from "../../src/wechat/errors.ts";
+import { AccountRejectedError, MalformedResponseError, QuotaExhaustedError } from "../../src/wechat/errors.ts";
 import { nextQuotaReset } from "../../src/sync/quota-reset.ts";
 import { SOURCES } from "../../src/sync/types.ts";
 import { APP_ID, assertConverged, rowVersions, rowsWritten, runtimeFor, simulator } from "./harness.ts";
@@ -68,8 +68,8 @@ describe("faults", () => {
     sim.setFaults({ forceErrcode: 48001 });
     const err = await full("material:voice").catch((e: unknown) => e);
     sim.setFaults({});
-    expect(err).toBeInstanceOf(WeChatError);
-    expect((err as WeChatError).kind).toBe("forbidden");
+    expect(err).toBeInstanceOf(AccountRejectedError);
+    expect(err).toMatchObject({ errcode: 48001 });
     const acc = await db.sql.query("SELECT last_error_code, last_error_at, last_error_message, throttled_until FROM accounts");
     expect(acc.rows[0].last_error_code).toBe(48001);
     expect(acc.rows[0].last_error_at).toBeInstanceOf(Date);
@@ -80,7 +80,8 @@ describe("faults", () => {
   it("45009 throttles the account until 00:00 Asia/Shanghai; no API call before then", async () => {
     sim.setFaults({ quotaBudget: 0 });
     const err = await full("material:image").catch((e: unknown) => e);
-    expect((err as WeChatError).errcode).toBe(45009);
+    expect(err).toBeInstanceOf(QuotaExhaustedError);
+    expect(err).toMatchObject({ errcode: 45009 });
     const acc = await db.sql.query("SELECT throttled_until FROM accounts");
     const until = acc.rows[0].throttled_until as Date;
     expect(until.getTime()).toBe(nextQuotaReset().getTime());
