@@ -1,5 +1,7 @@
 // The typed job catalog: each job name has one payload schema and one set of job options.
-// Processors (jobs/processors/) are typed from it; producers validate before adding.
+// The worker dispatches by it (jobs/dispatch.ts: one handler per name, checked by the
+// compiler); producers validate before adding. A new job is one entry here, one in
+// JOB_OPTIONS and one handler in jobs/worker.ts.
 import { z } from "zod";
 import { SOURCES } from "../src/sync/types.ts";
 
@@ -16,7 +18,7 @@ export const JOB_SCHEMAS = {
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
-export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+export type JobPayload<N extends JobName> = z.output<(typeof JOB_SCHEMAS)[N]>;
 export type SyncRunPayload = JobPayload<"sync-run">;
 
 /** Retention: enough history for status and the dashboard, bounded so Redis does not grow. */
@@ -31,9 +33,15 @@ export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: 
   "schedule-tick": { attempts: 3, backoff: { type: "exponential", delay: 5_000 } },
 };
 
+/**
+ * The schemas seen one name at a time: SCHEMAS[name] is the schema of exactly that
+ * name's payload, so parsing needs no cast (the object is checked against this type here).
+ */
+const SCHEMAS: { [N in JobName]: z.ZodType<JobPayload<N>> } = JOB_SCHEMAS;
+
 /** Parses a payload; a bad one is a programming or operator error, never worth retrying. */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
-  return JOB_SCHEMAS[name].parse(data) as JobPayload<N>;
+  return SCHEMAS[name].parse(data);
 }
 
 export function isJobName(name: string): name is JobName {
