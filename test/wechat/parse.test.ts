@@ -127,7 +127,7 @@ describe("tolerance", () => {
 
   it("escapes raw control characters inside strings instead of failing", () => {
     const raw = bytes("publish_batchget_control_chars.json");
-    expect(() => JSON.parse(Buffer.from(raw).toString("utf8"))).toThrow();
+    expect(() => JSON.parse(Buffer.from(raw).toString("utf8"))).toThrow(SyntaxError);
     const n = readPublishedPage(parseJsonBody(raw, "/t", 200), 1).items[0]!.newsItems[0]!;
     expect(n.title).toBe("tab\there");
     expect(n.digest).toBe("line1\nline2\r\u0001end");
