@@ -1,6 +1,6 @@
 // The list, count and quota calls over real HTTP against the simulator, with every
 // response quirk WeChat is known for switched on.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
 import { ContradictoryResponseError, MalformedResponseError, ResponseTooLargeError, TransientError } from "../../src/wechat/index.ts";
 import { createTestRedis } from "../helpers/db.ts";
@@ -15,10 +15,17 @@ beforeAll(async () => {
     apps: [APP],
     seed: { seed: 7, published: 27, maxNewsItems: 3, contentBytes: 600, deletedNewsItemRate: 0.3, materials: { image: 5, video: 3, voice: 2, news: 4 } },
   });
-  client = makeClient({ url: sim.url, redis, prefix });
+});
+// a client with a token cache of its own per test: no test inherits another's token
+let n = 0;
+beforeEach(() => {
+  client = makeClient({ url: sim.url, redis, prefix: `${prefix}:${++n}` });
+});
+afterEach(async () => {
+  sim.setFaults({});
+  await client.close();
 });
 afterAll(async () => {
-  await client?.close();
   await sim?.close();
 });
 

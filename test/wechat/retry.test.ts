@@ -31,7 +31,12 @@ afterAll(async () => {
   await client?.close();
   await sim?.close();
 });
-beforeEach(() => sim.resetCounters());
+// every test starts with a valid cached token and zeroed counters, whatever the one before did
+beforeEach(async () => {
+  sim.setFaults({});
+  await client.getMaterialCount();
+  sim.resetCounters();
+});
 afterEach(() => sim.setFaults({}));
 
 describe("transient failures: bounded exponential retry", () => {
