@@ -34,11 +34,6 @@ export interface SyncEngineDeps {
 
 const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
 
-/** The advisory lock that admits one run per (account, source) across processes. */
-export function syncLockName(appId: string, source: string): string {
-  return `mpsync:sync:${appId}:${source}`;
-}
-
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
   const accountIds = new Map<string, Promise<number>>();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SIM_DEFAULT_APP } from "../../src/simulator/index.ts";
-import { syncLockName } from "../../src/sync/engine.ts";
+import { syncLockName } from "../../src/sync/lock-name.ts";
 import { tryAdvisoryLock } from "../../src/store/sql/advisory-lock.ts";
 import { APP_ID, assertConverged, freshSyncEnv } from "./harness.ts";
 
