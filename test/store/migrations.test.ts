@@ -53,7 +53,9 @@ describe("migrations", () => {
   it("create every table and column README documents, on an empty database, then apply nothing", async () => {
     const documented = documentedColumns(readme);
     // the parser read the section (a guard against it silently finding nothing)
-    expect([...documented.keys()].sort()).toEqual(["accounts", "material_news_items", "materials", "published_articles", "published_news_items", "sync_runs"]);
+    expect([...documented.keys()]).toEqual(
+      expect.arrayContaining(["accounts", "material_news_items", "materials", "published_articles", "published_news_items", "sync_runs"]),
+    );
     expect(documented.get("sync_runs")).toEqual(expect.arrayContaining(["consistency_note", "error_code"]));
     expect(documented.get("material_news_items")).toEqual(expect.arrayContaining(["media_id", "title", "only_fans_can_comment", "deleted_at"]));
 

@@ -184,6 +184,10 @@ describe("contradictions: retried as transient, then fail naming the field", () 
     { kind: "empty-news-item", field: "item[0].content.news_item", call: () => client.batchGetMaterial({ type: "news", offset: 0, count: 20 }) },
     { kind: "item-count", field: "item_count", call: () => client.batchGetMaterial({ type: "image", offset: 0, count: 20 }) },
   ] as const;
+  // counts below are of list requests: the token is fetched beforehand
+  beforeEach(async () => {
+    await client.getMaterialCount();
+  });
 
   it.each(cases)("$kind: every attempt refused, the error names $field", async ({ kind, field, call }) => {
     sim.setFaults({ malformedPages: 100, malformedKind: kind });
