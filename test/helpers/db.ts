@@ -37,7 +37,16 @@ export async function openTestDatabase(): Promise<TestDatabase & { drop(): Promi
   const drop = async (): Promise<void> => {
     await prisma.$disconnect();
     await sql.end();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await admin(async (c) => {
+      // pools resolve end() before their sockets close: let those sessions finish, or FORCE
+      // would kill them mid-goodbye and their clients report it as an uncaught error
+      for (let i = 0; i < 200; i++) {
+        const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
   };
   return { name, url, prisma, sql, drop };
 }
