@@ -1,5 +1,7 @@
 // The typed job catalog: each job name has one payload schema and one set of job options.
-// Processors (jobs/processors/) are typed from it; producers validate before adding.
+// The worker dispatches by it (jobs/dispatch.ts: one handler per name, checked by the
+// compiler); producers validate before adding. A new job is one entry here, one in
+// JOB_OPTIONS and one handler in jobs/worker.ts.
 import { z } from "zod";
 import { SOURCES } from "../src/sync/types.ts";
 import { DEFAULT_RETRY_BASE_MS, retrySchedule } from "../src/webhooks/backoff.ts";
@@ -25,7 +27,18 @@ export const JOB_SCHEMAS = {
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
-export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+/** The queue each job runs on: a worker consumes one queue and handles exactly its jobs. */
+export const JOB_QUEUES = {
+  "sync-run": QUEUE_NAME,
+  "schedule-tick": QUEUE_NAME,
+  "media-sync": MEDIA_QUEUE_NAME,
+  "webhook-delivery": WEBHOOK_QUEUE_NAME,
+} as const satisfies Record<JobName, string>;
+export type QueueName = (typeof JOB_QUEUES)[JobName];
+/** The job names that run on queue Q. */
+export type JobNameOf<Q extends QueueName> = { [N in JobName]: (typeof JOB_QUEUES)[N] extends Q ? N : never }[JobName];
+export type JobPayload<N extends JobName> = z.output<(typeof JOB_SCHEMAS)[N]>;
 export type SyncRunPayload = JobPayload<"sync-run">;
 
 /** Retention: enough history for status and the dashboard, bounded so Redis does not grow. */
@@ -44,9 +57,20 @@ export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: 
   "webhook-delivery": { attempts: retrySchedule().attempts, backoff: { type: "webhook", delay: DEFAULT_RETRY_BASE_MS } },
 };
 
+/**
+ * The schemas seen one name at a time: SCHEMAS[name] is the schema of exactly that
+ * name's payload, so parsing needs no cast (the object is checked against this type here).
+ */
+const SCHEMAS: { [N in JobName]: z.ZodType<JobPayload<N>> } = JOB_SCHEMAS;
+
 /** Parses a payload; a bad one is a programming or operator error, never worth retrying. */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
-  return JOB_SCHEMAS[name].parse(data) as JobPayload<N>;
+  return SCHEMAS[name].parse(data);
+}
+
+/** True when `name` is a catalog job that runs on `queue`. */
+export function isJobOf<Q extends QueueName>(queue: Q, name: string): name is JobNameOf<Q> {
+  return isJobName(name) && JOB_QUEUES[name] === queue;
 }
 
 export function isJobName(name: string): name is JobName {

@@ -8,6 +8,7 @@ import type { Runtime } from "../src/runtime.ts";
 import { createMediaService, type MediaService } from "../src/media/service.ts";
 import { MEDIA_QUEUE_NAME, RETENTION } from "./catalog.ts";
 import { createMediaQueue, requestMediaPass, type MediaQueue } from "./media-queue.ts";
+import { createProcessor } from "./dispatch.ts";
 import { processMediaSync } from "./processors/media-sync.ts";
 
 /** passes (accounts) one process runs at once; they share the download bound */
@@ -30,7 +31,7 @@ export async function startMediaWorker(runtime: Runtime, opts: { metrics?: Metri
   for (const c of [queueConnection, workerConnection]) c.on("error", (e: Error) => log.warn({ err: e }, "redis connection error"));
   const queue = createMediaQueue(queueConnection, config.redisPrefix);
   const service = createMediaService({ config, prisma: runtime.prisma, logger, observer: opts.metrics?.media });
-  const worker = new Worker(MEDIA_QUEUE_NAME, (job: Job, _token?: string, signal?: AbortSignal) => processMediaSync(service.mirror, job, signal), {
+  const worker = new Worker(MEDIA_QUEUE_NAME, createProcessor(MEDIA_QUEUE_NAME, { "media-sync": (payload, ctx) => processMediaSync(service.mirror, payload, ctx) }), {
     connection: workerConnection,
     prefix: config.redisPrefix,
     concurrency: MEDIA_JOB_CONCURRENCY,

@@ -11,6 +11,7 @@ import { createSender } from "../src/webhooks/send.ts";
 import { DEFAULT_RETRY_BASE_MS, retryDelayMs, retrySchedule } from "../src/webhooks/backoff.ts";
 import { RETENTION, WEBHOOK_QUEUE_NAME } from "./catalog.ts";
 import { createWebhookQueue, deliveryQueueOf, type WebhookQueue } from "./webhook-queue.ts";
+import { createProcessor } from "./dispatch.ts";
 import { processWebhookDelivery } from "./processors/webhook-delivery.ts";
 
 export interface ChangeFeedWorkerOptions {
@@ -63,7 +64,7 @@ export async function startChangeFeedWorker(runtime: Runtime, opts: ChangeFeedWo
   const sender = createSender(feed.webhookTimeoutMs);
   const deps = { store, sender, endpoints: feed.webhooks };
 
-  const worker = new Worker(WEBHOOK_QUEUE_NAME, (job: Job) => processWebhookDelivery(deps, job), {
+  const worker = new Worker(WEBHOOK_QUEUE_NAME, createProcessor(WEBHOOK_QUEUE_NAME, { "webhook-delivery": (payload, ctx) => processWebhookDelivery(deps, payload, ctx) }), {
     connection: workerConnection,
     prefix: config.redisPrefix,
     concurrency: feed.webhookConcurrency,

@@ -1,12 +1,13 @@
-// The BullMQ worker of one process: dispatches jobs by name to their processors, keeps the
+// The BullMQ worker of one process: dispatches jobs by name to their processors (dispatch.ts), keeps the
 // schedules in line with the configuration, and shuts down within a bound.
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createRedis } from "../src/redis/connection.ts";
 import type { Metrics } from "../src/metrics/registry.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { AccountThrottledError, SyncAbortedError, SyncLockedError } from "../src/sync/errors.ts";
-import { isJobName, QUEUE_NAME, RETENTION } from "./catalog.ts";
+import { QUEUE_NAME, RETENTION } from "./catalog.ts";
+import { createProcessor } from "./dispatch.ts";
 import { processScheduleTick } from "./processors/schedule-tick.ts";
 import { processSyncRun } from "./processors/sync-run.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
@@ -62,11 +63,11 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     },
     onFailure: (e: unknown, appId: string, source: string, mode: string) => opts.metrics?.recordRunError(appId, source, mode, errorStatus(e)),
   };
-  // three parameters: BullMQ passes the abort signal only to processors that declare it
-  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
-    if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job name ${job.name}`);
-    return job.name === "sync-run" ? processSyncRun(deps, job, token, signal) : processScheduleTick(queue, job);
-  };
+  // one handler per catalog entry: the compiler refuses a missing or unknown one
+  const processor = createProcessor(QUEUE_NAME, {
+    "sync-run": (payload, ctx) => processSyncRun(deps, payload, ctx),
+    "schedule-tick": (payload) => processScheduleTick(queue, payload),
+  });
 
   const worker = new Worker(QUEUE_NAME, processor, {
     connection: workerConnection,

@@ -1,11 +1,12 @@
 // Processor of "sync-run": take the active slot, release the pending one, run the engine,
 // report progress per page, and turn a failure into retry, delay or final failure.
-import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { SyncJobProgress } from "../../src/job-queue.ts";
 import type { RunResult, SyncEngine } from "../../src/sync/types.ts";
 import { claimActiveRun } from "../active-run.ts";
-import { parsePayload } from "../catalog.ts";
+import { parsePayload, type SyncRunPayload } from "../catalog.ts";
+import type { JobContext } from "../dispatch.ts";
 import { decideFailure, LOCKED_RETRY_MS } from "../retry-policy.ts";
 import type { SyncQueue } from "../queue.ts";
 
@@ -18,8 +19,8 @@ export interface SyncRunDeps {
   onFailure?(error: unknown, appId: string, source: string, mode: string): void;
 }
 
-export async function processSyncRun(deps: SyncRunDeps, job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<RunResult> {
-  let data = parsePayload("sync-run", job.data);
+export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload, { job, token, signal }: JobContext): Promise<RunResult> {
+  let data = payload;
   const active = await claimActiveRun(deps.redis, deps.prefix, data.appId, data.source, job.id!);
   if (!active) {
     // another run of this (account, source) is active: stay the pending one

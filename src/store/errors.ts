@@ -5,3 +5,14 @@ export class DatabaseUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A write for a run that is no longer `running` (another process closed it, e.g. after
+ * this one lost its lock): refused, and its transaction rolled back with it.
+ */
+export class RunNotRunningError extends Error {
+  override readonly name = "RunNotRunningError";
+  constructor(readonly runId: bigint, readonly status: string | null) {
+    super(`sync run ${runId} is ${status ?? "gone"}, not running: its write was refused`);
+  }
+}

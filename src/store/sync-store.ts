@@ -12,7 +12,7 @@ import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
 import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
 import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
-import { dropCheckpoints, failRun, finishRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
+import { dropCheckpoints, failRun, finishRun, lockRunningRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
 import { recordChanges, type ItemChange, type ItemChangeKind } from "./sql/content-changes.ts";
 
@@ -73,9 +73,11 @@ export interface SyncStore {
   lock(name: string): Promise<HeldLock | null>;
   startRun(a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun>;
   storedState(accountId: number, source: StoreSource, keys: string[]): Promise<Map<string, StoredState>>;
+  /** refuses (RunNotRunningError, nothing written) when the run is no longer running */
   writePage(w: PageWrite): Promise<void>;
-  /** returns how many rows were marked deleted and how many deletions are held */
+  /** returns how many rows were marked deleted and how many deletions are held; refuses like writePage */
   finishRun(f: RunFinish): Promise<{ marked: number; held: number }>;
+  /** a no-op for a run no longer running (its closer's record stays) */
   failRun(runId: bigint, counters: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void>;
   /** live rows of the source and its held deletions, before a run */
   sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
@@ -96,6 +98,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
 
     async writePage(w) {
       await prisma.$transaction(async (tx) => {
+        await lockRunningRun(tx, w.runId);
         const which = w.source.kind;
         if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
         else await upsertMaterials(tx, w.accountId, w.runId, w.rows as MaterialRow[]);
@@ -112,6 +115,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
 
     async finishRun(f) {
       return prisma.$transaction(async (tx) => {
+        await lockRunningRun(tx, f.runId);
         let marked = 0;
         let held = 0;
         let gone: string[] = [];

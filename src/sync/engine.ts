@@ -5,9 +5,9 @@
 import type { Logger } from "../logging/logger.ts";
 import type { AccountConfig } from "../config/config.ts";
 import type { WeChatClient } from "../wechat/types.ts";
-import { WeChatError } from "../wechat/errors.ts";
+import { AccountRejectedError, QuotaExhaustedError, WeChatError } from "../wechat/errors.ts";
 import type { SyncStore } from "../store/sync-store.ts";
-import { AccountThrottledError, SyncAbortedError, SyncLockedError, UnknownAccountError } from "./errors.ts";
+import { AccountThrottledError, SyncAbortedError, SyncLockedError, SyncLockLostError, UnknownAccountError } from "./errors.ts";
 import type { RunCounters, RunResult, SyncEngine, SyncRequest } from "./types.ts";
 import { newFullCheckpoint, parseFull, parseIncremental, newSequentialState, type FullCheckpoint, type IncrementalCheckpoint } from "./checkpoint.ts";
 import { pageReader, storeSourceOf } from "./page-reader.ts";
@@ -33,9 +33,6 @@ export interface SyncEngineDeps {
 }
 
 const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
-
-/** Kinds after which an operator must act: recorded on the account. */
-const ACCOUNT_ERROR_KINDS = new Set(["configuration", "forbidden", "retired"]);
 
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
@@ -93,11 +90,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const walkId = full ? BigInt(full.walkId) : runId;
     if (resumedFrom) log.info({ runId: runId.toString(), resumedFrom: resumedFrom.runId.toString() }, "resuming an interrupted sync run from its checkpoint");
 
-    // A lost lock stops the walk after its current page, like a shutdown request does.
+    // A lost lock stops the walk after its current page, like a shutdown request does;
+    // the run is recorded only once the walk has settled (see below).
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
     req.signal?.addEventListener("abort", onAbort);
-    lockLost.catch(onAbort);
+    let lockLostCause: { error: unknown } | null = null;
+    lockLost.catch((error: unknown) => {
+      lockLostCause = { error };
+      log.warn({ runId: runId.toString(), err: error }, "sync lock lost: stopping after the current page");
+      stop.abort();
+    });
     const listed = pageReader(deps.clientFor(req.appId), req.source);
     const reader = full ? confirmEmptyList(listed, before.liveRows, log) : listed;
     const limiter = limiterFor(account);
@@ -134,12 +137,21 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       errorMessage,
     });
 
+    // Never record the run while the walk may still write: a page in flight would commit
+    // after the failure. So the walk is awaited even when the lock is lost (it stops after
+    // its current page), and a run no longer running refuses writes (RunNotRunningError).
+    const lostLock = (): SyncLockLostError | null =>
+      lockLostCause && new SyncLockLostError(req.appId, req.source, runId.toString(), { cause: lockLostCause.error });
     try {
-      // a lost lock connection means another process may start this source: stop at once
-      const walk = full
+      const outcome = await (full
         ? walkFull(ctx, full, deps.repairLimits).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
-        : walkIncremental(ctx, inc!).then((r) => ({ markAbsent: false, note: r.note }));
-      const outcome = await Promise.race([walk, lockLost]);
+        : walkIncremental(ctx, inc!).then((r) => ({ markAbsent: false, note: r.note }))
+      ).catch((e: unknown) => {
+        throw lostLock() ?? e;
+      });
+      // lost between the last page and here: another process may be running this source
+      const lost = lostLock();
+      if (lost) throw lost;
       const { marked, held } = await deps.store.finishRun({
         accountId: id,
         runId,
@@ -167,9 +179,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const message = e instanceof Error ? e.message : String(e);
     try {
       await deps.store.failRun(runId, counters, code, message);
-      if (e instanceof WeChatError && e.kind === "quota-exhausted") {
+      if (e instanceof QuotaExhaustedError) {
         await deps.store.setThrottledUntil(id, nextQuotaReset(now()));
-      } else if (e instanceof WeChatError && ACCOUNT_ERROR_KINDS.has(e.kind)) {
+      } else if (e instanceof AccountRejectedError) {
+        // an operator must act: shown on the account
         await deps.store.recordAccountError(id, code, message);
       }
     } catch (recordError) {

@@ -42,3 +42,15 @@ export class SyncTargetFailedError extends Error {
     );
   }
 }
+
+/**
+ * The connection holding the run's (account, source) lock ended, so another process may
+ * start this source: the walk stopped after its current page and the run is recorded
+ * failed; the next attempt resumes from its checkpoint.
+ */
+export class SyncLockLostError extends Error {
+  override readonly name = "SyncLockLostError";
+  constructor(readonly appId: string, readonly source: string, readonly runId: string, options?: { cause?: unknown }) {
+    super(`sync run ${runId} of ${appId} ${source} lost its lock and stopped; it resumes from its checkpoint`, options);
+  }
+}

@@ -1,5 +1,7 @@
 // Writes pages: drops rows whose stored hash and flag already match (no write at all
-// for them), counts inserted/updated/unchanged, and commits the rest with the checkpoint.
+// for them), counts inserted/updated/unchanged from that pre-read (the only source of
+// the counts; the run holds the source's lock, so nothing writes these rows in between),
+// and commits the rest with the checkpoint.
 import type { ItemRow, StoreSource } from "../store/rows.ts";
 import { rowKey } from "../store/rows.ts";
 import type { ItemChange, SyncStore } from "../store/sync-store.ts";

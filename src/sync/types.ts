@@ -46,7 +46,7 @@ export interface SyncRequest {
 /**
  * Runs syncs. `run` resolves with the finished run; when the run fails it is recorded
  * in sync_runs (status failed, error_code, error_message) and the typed error is
- * re-thrown: WeChatError subclasses (src/wechat/errors.ts, decide by `kind`),
+ * re-thrown: WeChatError subclasses (src/wechat/errors.ts, decide by behaviour class),
  * SyncLockedError, AccountThrottledError, SyncAbortedError, UnknownAccountError
  * (src/sync/errors.ts).
  */

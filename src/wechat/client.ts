@@ -86,7 +86,7 @@ export class WeChatApiClient implements WeChatClient {
           this.log.info({ endpoint: req.endpoint, dropped }, "wechat token rejected; retrying once with a fresh one");
         },
         onAttemptFailed: (err: WeChatError, attempt) => {
-          this.log.warn({ endpoint: req.endpoint, attempt, kind: err.kind, errcode: err.errcode, err }, "wechat call attempt failed");
+          this.log.warn({ endpoint: req.endpoint, attempt, error: err.name, errcode: err.errcode, err }, "wechat call attempt failed");
         },
       },
       async () => {

@@ -1,41 +1,37 @@
-// errcode → error class and kind: the single table every response goes through.
+// errcode → error class: the single table every errcode answer goes through. The class
+// is the behaviour (errors.ts); an errcode not listed fails at once.
 import {
-  ApiRetiredError,
-  ConfigurationError,
-  ForbiddenError,
+  AccountRejectedError,
   QuotaExhaustedError,
   RateLimitedError,
-  SystemBusyError,
   TokenInvalidError,
-  WeChatApiError,
-  type ErrorKind,
+  TransientError,
+  UnexpectedResponseError,
+  type WeChatError,
+  type WeChatErrorDetails,
 } from "./errors.ts";
 import { scrubSecrets } from "../logging/logger.ts";
 
-type ApiErrorClass = new (errcode: number, errmsg: string, endpoint: string, kind: ErrorKind, appId?: string) => WeChatApiError;
+type ApiErrorClass = new (message: string, d: WeChatErrorDetails) => WeChatError;
 
-const TABLE = new Map<number, [ErrorKind, ApiErrorClass]>([
-  [-1, ["transient", SystemBusyError]],
-  [40001, ["token", TokenInvalidError]],
-  [40014, ["token", TokenInvalidError]],
-  [42001, ["token", TokenInvalidError]],
-  [45011, ["rate-limited", RateLimitedError]],
-  [45009, ["quota-exhausted", QuotaExhaustedError]],
-  [40013, ["configuration", ConfigurationError]],
-  [40125, ["configuration", ConfigurationError]],
-  [40164, ["configuration", ConfigurationError]],
-  [89503, ["configuration", ConfigurationError]],
-  [61023, ["configuration", ConfigurationError]],
-  [48001, ["forbidden", ForbiddenError]],
-  [48004, ["forbidden", ForbiddenError]],
-  [50001, ["forbidden", ForbiddenError]],
-  [50002, ["forbidden", ForbiddenError]],
-  [45106, ["retired", ApiRetiredError]],
+const TABLE = new Map<number, ApiErrorClass>([
+  [-1, TransientError],
+  [40001, TokenInvalidError],
+  [40014, TokenInvalidError],
+  [42001, TokenInvalidError],
+  [45011, RateLimitedError],
+  [45009, QuotaExhaustedError],
+  [40013, AccountRejectedError],
+  [40125, AccountRejectedError],
+  [40164, AccountRejectedError],
+  [89503, AccountRejectedError],
+  [61023, AccountRejectedError],
+  [48001, AccountRejectedError],
+  [48004, AccountRejectedError],
+  [50001, AccountRejectedError],
+  [50002, AccountRejectedError],
+  [45106, AccountRejectedError],
 ]);
-
-export function errcodeKind(errcode: number): ErrorKind {
-  return TABLE.get(errcode)?.[0] ?? "other";
-}
 
 /** errmsg without WeChat's ` rid: …` / ` hint: […]` suffixes (they differ per request). */
 export function cleanErrmsg(errmsg: unknown): string {
@@ -44,7 +40,8 @@ export function cleanErrmsg(errmsg: unknown): string {
   return scrubSecrets((cut >= 0 ? errmsg.slice(0, cut) : errmsg).trim());
 }
 
-export function apiError(errcode: number, errmsg: unknown, endpoint: string, appId?: string): WeChatApiError {
-  const [kind, Cls] = TABLE.get(errcode) ?? (["other", WeChatApiError] as const);
-  return new Cls(errcode, cleanErrmsg(errmsg), endpoint, kind, appId);
+export function apiError(errcode: number, errmsg: unknown, endpoint: string, appId?: string): WeChatError {
+  const Cls = TABLE.get(errcode) ?? UnexpectedResponseError;
+  const msg = cleanErrmsg(errmsg);
+  return new Cls(`WeChat ${endpoint} failed with errcode ${errcode} (${msg})${appId ? ` for appId ${appId}` : ""}`, { endpoint, errcode, errmsg: msg, appId });
 }

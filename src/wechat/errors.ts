@@ -1,99 +1,109 @@
-// One taxonomy of WeChat failures. Callers decide by class or `kind`, never by message.
+// WeChat failures: one class per behaviour (bullmq's style). Every caller decides with
+// `instanceof` on the behaviour classes below, never by message or errcode:
+//
+//   TransientError         retry with backoff (client, then job)
+//   TokenInvalidError      refresh the token (compare-and-refresh), retry once
+//   RateLimitedError       wait for the next minute
+//   QuotaExhaustedError    stop the account until the daily quota resets
+//   AccountRejectedError   fail; an operator must fix the account (recorded on it)
+//   UnexpectedResponseError fail at once; a retry would get the same answer
+//
+// A subclass exists only where a cause carries fields of its own (TransportError.status,
+// MalformedResponseError.field, …); it inherits its behaviour and is never tested apart.
+// Which errcode gets which class is decided in one table: errcodes.ts.
 
-export type ErrorKind =
-  | "transient" // -1, HTTP 5xx, timeouts, resets, unparsable body: retry with backoff
-  | "token" // 40001, 40014, 42001: refresh the token (compare-and-refresh), retry once
-  | "rate-limited" // 45011: wait for the next minute
-  | "quota-exhausted" // 45009: stop this account until the quota resets
-  | "configuration" // 40013, 40125, 40164, 89503, 61023: an operator must fix settings
-  | "forbidden" // 48001, 48004, 50001, 50002: the account may not call this API
-  | "retired" // 45106: the API no longer exists
-  | "malformed" // a response that parsed but does not have the shape we rely on
-  | "other"; // any other errcode: fail at once
+export interface WeChatErrorDetails {
+  endpoint: string;
+  /** WeChat's errcode when it answered with one */
+  errcode?: number | null;
+  /** WeChat's errmsg without its ` rid:`/` hint:` suffixes */
+  errmsg?: string | null;
+  /** the account (or third-party component) the call was made for; never a secret */
+  appId?: string;
+  cause?: unknown;
+}
 
-export class WeChatError extends Error {
-  override name = "WeChatError";
-  constructor(
-    message: string,
-    readonly kind: ErrorKind,
-    readonly errcode: number | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export abstract class WeChatError extends Error {
+  readonly endpoint: string;
+  readonly errcode: number | null;
+  readonly errmsg: string | null;
+  readonly appId: string | undefined;
+  constructor(message: string, d: WeChatErrorDetails) {
+    super(message, d.cause === undefined ? undefined : { cause: d.cause });
+    this.endpoint = d.endpoint;
+    this.errcode = d.errcode ?? null;
+    this.errmsg = d.errmsg ?? null;
+    this.appId = d.appId;
   }
 }
 
-/** An errcode answer from WeChat. `errmsg` has its ` rid:`/` hint:` suffixes removed. */
-export class WeChatApiError extends WeChatError {
-  override name = "WeChatApiError";
-  declare readonly errcode: number;
-  constructor(
-    errcode: number,
-    readonly errmsg: string,
-    readonly endpoint: string,
-    kind: ErrorKind,
-    /** the account (or third-party component) the call was made for; never a secret */
-    readonly appId?: string,
-  ) {
-    super(`WeChat ${endpoint} failed with errcode ${errcode} (${errmsg})${appId ? ` for appId ${appId}` : ""}`, kind, errcode);
-  }
+/** Worth retrying with backoff: -1 (system busy), and the subclasses' causes. */
+export class TransientError extends WeChatError {
+  override name = "TransientError";
 }
 
-export class TokenInvalidError extends WeChatApiError {
+/** Token rejected (40001, 40014, 42001): refresh it and retry once. */
+export class TokenInvalidError extends WeChatError {
   override name = "TokenInvalidError";
 }
-export class RateLimitedError extends WeChatApiError {
+
+/** 45011: the per-minute limit; wait for the next minute. */
+export class RateLimitedError extends WeChatError {
   override name = "RateLimitedError";
 }
-export class QuotaExhaustedError extends WeChatApiError {
+
+/** 45009: the daily quota is used up; the account stops until it resets. */
+export class QuotaExhaustedError extends WeChatError {
   override name = "QuotaExhaustedError";
 }
-export class ConfigurationError extends WeChatApiError {
-  override name = "ConfigurationError";
-}
-export class ForbiddenError extends WeChatApiError {
-  override name = "ForbiddenError";
-}
-export class ApiRetiredError extends WeChatApiError {
-  override name = "ApiRetiredError";
-}
-export class SystemBusyError extends WeChatApiError {
-  override name = "SystemBusyError";
+
+/**
+ * WeChat refuses this account until an operator acts: settings (40013, 40125, 40164,
+ * 89503, 61023), permissions (48001, 48004, 50001, 50002) or a retired API (45106).
+ */
+export class AccountRejectedError extends WeChatError {
+  override name = "AccountRejectedError";
 }
 
-/** Network failure, timeout, HTTP 5xx or a body that is not JSON: worth retrying. */
-export class TransportError extends WeChatError {
+/** An answer mpsync cannot act on and a retry would not change (e.g. an unknown errcode). */
+export class UnexpectedResponseError extends WeChatError {
+  override name = "UnexpectedResponseError";
+}
+
+/** Network failure, timeout, HTTP 5xx or a body that is not JSON (no usable answer). */
+export class TransportError extends TransientError {
   override name = "TransportError";
   constructor(
     message: string,
-    readonly endpoint: string,
+    endpoint: string,
+    /** the HTTP status, when one was read */
     readonly status: number | null,
     options?: { cause?: unknown },
   ) {
-    super(message, "transient", null, options);
-  }
-}
-
-/** Response body larger than the configured cap. Not retried: it would be as large again. */
-export class ResponseTooLargeError extends WeChatError {
-  override name = "ResponseTooLargeError";
-  constructor(readonly endpoint: string, readonly limitBytes: number) {
-    super(`WeChat ${endpoint} response exceeds the ${limitBytes}-byte limit (WECHAT_MAX_RESPONSE_BYTES)`, "malformed", null);
-  }
-}
-
-/** A JSON response without a field we rely on; `field` names it (e.g. item[3].article_id). */
-export class MalformedResponseError extends WeChatError {
-  override name = "MalformedResponseError";
-  constructor(readonly endpoint: string, readonly field: string, detail: string) {
-    super(`WeChat ${endpoint} returned a malformed response: ${field} ${detail}`, "malformed", null);
+    super(message, { endpoint, cause: options?.cause });
   }
 }
 
 /** No token became available in time (another process holds the refresh lock and did not finish). */
-export class TokenUnavailableError extends WeChatError {
+export class TokenUnavailableError extends TransientError {
   override name = "TokenUnavailableError";
-  constructor(readonly appId: string, waitedMs: number) {
-    super(`no access token for appId ${appId} became available within ${waitedMs} ms`, "transient", null);
+  constructor(appId: string, readonly waitedMs: number) {
+    super(`no access token for appId ${appId} became available within ${waitedMs} ms`, { endpoint: "(token)", appId });
+  }
+}
+
+/** A JSON response without a field we rely on; `field` names it (e.g. item[3].article_id). */
+export class MalformedResponseError extends UnexpectedResponseError {
+  override name = "MalformedResponseError";
+  constructor(endpoint: string, readonly field: string, detail: string) {
+    super(`WeChat ${endpoint} returned a malformed response: ${field} ${detail}`, { endpoint });
+  }
+}
+
+/** Response body larger than the configured cap. Not retried: it would be as large again. */
+export class ResponseTooLargeError extends UnexpectedResponseError {
+  override name = "ResponseTooLargeError";
+  constructor(endpoint: string, readonly limitBytes: number) {
+    super(`WeChat ${endpoint} response exceeds the ${limitBytes}-byte limit (WECHAT_MAX_RESPONSE_BYTES)`, { endpoint });
   }
 }

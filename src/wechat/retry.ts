@@ -3,7 +3,7 @@
 // number of times); a token error gets exactly one retry after compare-and-refresh;
 // everything else fails at once. Every path is bounded.
 import pRetry from "p-retry";
-import { WeChatError } from "./errors.ts";
+import { RateLimitedError, TokenInvalidError, TransientError, WeChatError } from "./errors.ts";
 import { sleep } from "./sleep.ts";
 
 export interface RetryOptions {
@@ -63,27 +63,22 @@ export async function withRetry<T>(policy: RetryPolicy, hooks: RetryHooks, fn: (
     onFailedAttempt: async ({ error, attemptNumber }) => {
       if (signal?.aborted) throw signal.reason;
       if (!(error instanceof WeChatError)) throw error;
-      switch (error.kind) {
-        case "transient":
-          if (++transientFailures >= policy.maxAttempts) throw error;
-          break;
-        case "token":
-          if (tokenRetries++ >= 1) throw error;
-          await hooks.onTokenError(error);
-          break;
-        case "rate-limited": {
-          const wait = policy.rateLimitDelayMs(Date.now());
-          const left = policy.maxTotalMs - (performance.now() - started);
-          if (rateLimitWaits++ >= policy.rateLimitMaxWaits || wait >= left) throw error;
-          await sleep(wait, signal);
-          break;
-        }
-        default:
-          throw error;
+      if (error instanceof TransientError) {
+        if (++transientFailures >= policy.maxAttempts) throw error;
+      } else if (error instanceof TokenInvalidError) {
+        if (tokenRetries++ >= 1) throw error;
+        await hooks.onTokenError(error);
+      } else if (error instanceof RateLimitedError) {
+        const wait = policy.rateLimitDelayMs(Date.now());
+        const left = policy.maxTotalMs - (performance.now() - started);
+        if (rateLimitWaits++ >= policy.rateLimitMaxWaits || wait >= left) throw error;
+        await sleep(wait, signal);
+      } else {
+        throw error;
       }
       hooks.onAttemptFailed?.(error, attemptNumber);
     },
     // only transient failures use up attempts and grow the backoff
-    shouldConsumeRetry: ({ error }) => error instanceof WeChatError && error.kind === "transient",
+    shouldConsumeRetry: ({ error }) => error instanceof TransientError,
   });
 }

@@ -1,5 +1,5 @@
-// Per test file: a database cloned from the migrated template and a Redis key prefix
-// of its own, both removed when the file ends.
+// Per test file (createTest*) or per test (openTest*): a database cloned from the
+// migrated template and a Redis key prefix of its own, both removed at the end.
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
@@ -16,8 +16,8 @@ export interface TestDatabase {
   sql: pg.Pool;
 }
 
-/** Creates a fresh migrated database for this test file (call at module top level). */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh migrated database, dropped by `drop()` (for one test: see createTestDatabase for a file). */
+export async function openTestDatabase(): Promise<TestDatabase & { drop(): Promise<void> }> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error(`${TEMPLATE_ENV} is not set: run the tests through vitest (test/helpers/global-setup.ts)`);
   const name = testDatabaseName(randomBytes(6).toString("hex"));
@@ -34,12 +34,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = withDatabase(serverUrl, name);
   const prisma = createPrisma(url, { poolSize: 5, connectionTimeoutMs: 10_000, idleTimeoutMs: 10_000, statementTimeoutMs: 60_000 });
   const sql = new pg.Pool({ connectionString: url, max: 3 });
-  afterAll(async () => {
+  const drop = async (): Promise<void> => {
     await prisma.$disconnect();
     await sql.end();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  });
-  return { name, url, prisma, sql };
+    await admin(async (c) => {
+      // pools resolve end() before their sockets close: let those sessions finish, or FORCE
+      // would kill them mid-goodbye and their clients report it as an uncaught error
+      for (let i = 0; i < 200; i++) {
+        const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
+  };
+  return { name, url, prisma, sql, drop };
+}
+
+/** Creates a fresh migrated database for this test file (call at module top level). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const db = await openTestDatabase();
+  afterAll(db.drop);
+  return db;
 }
 
 export interface TestRedis {
@@ -48,11 +64,11 @@ export interface TestRedis {
   redis: Redis;
 }
 
-/** A Redis key prefix of this file's own; its keys are deleted when the file ends. */
-export function createTestRedis(): TestRedis {
+/** A Redis key prefix of its own; `clear()` deletes its keys and closes the connection. */
+export function openTestRedis(): TestRedis & { clear(): Promise<void> } {
   const prefix = `mpsync-test:${randomBytes(6).toString("hex")}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
-  afterAll(async () => {
+  const clear = async (): Promise<void> => {
     let cursor = "0";
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
@@ -60,6 +76,13 @@ export function createTestRedis(): TestRedis {
       cursor = next;
     } while (cursor !== "0");
     redis.disconnect();
-  });
-  return { url: redisUrl, prefix, redis };
+  };
+  return { url: redisUrl, prefix, redis, clear };
+}
+
+/** A Redis key prefix of this file's own; its keys are deleted when the file ends. */
+export function createTestRedis(): TestRedis {
+  const r = openTestRedis();
+  afterAll(r.clear);
+  return r;
 }

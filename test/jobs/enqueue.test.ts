@@ -1,13 +1,26 @@
 // The pending slot without a worker: one pending run per (account, source), a full request
 // upgrades a pending incremental one, and a run that started frees the slot.
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { z } from "zod";
 import { enqueueSync } from "../../jobs/enqueue.ts";
-import { targetKey } from "../../jobs/queue.ts";
+import { createSyncQueue, targetKey, type SyncQueue } from "../../jobs/queue.ts";
 import { createTestRedis } from "../helpers/db.ts";
-import { testQueue } from "./harness.ts";
 
 const redis = createTestRedis();
-const queue = testQueue(redis.url, redis.prefix);
+// a queue of each test's own (own key prefix): no test sees another's jobs
+let queue: SyncQueue;
+let connection: Redis;
+beforeEach(() => {
+  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  queue = createSyncQueue(connection, `${redis.prefix}:${randomBytes(4).toString("hex")}`);
+});
+afterEach(async () => {
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+});
 const target = { appId: "wxenqueue00000001", source: "published" as const };
 
 describe("enqueueSync", () => {
@@ -29,6 +42,7 @@ describe("enqueueSync", () => {
   });
 
   it("queues a new pending run once the previous one released its slot (it started)", async () => {
+    await enqueueSync(queue, { ...target, mode: "full", trigger: "manual" });
     const pendingId = await queue.getDeduplicationJobId(targetKey(target.appId, target.source));
     expect(pendingId).not.toBeNull();
     const job = await queue.getJob(pendingId!);
@@ -39,6 +53,6 @@ describe("enqueueSync", () => {
   });
 
   it("rejects payloads outside the catalog", async () => {
-    await expect(enqueueSync(queue, { ...target, source: "comments" as never, mode: "full", trigger: "manual" })).rejects.toThrow();
+    await expect(enqueueSync(queue, { ...target, source: "comments" as never, mode: "full", trigger: "manual" })).rejects.toBeInstanceOf(z.ZodError);
   });
 });

@@ -8,7 +8,8 @@ import type { Runtime } from "../../src/runtime.ts";
 import type { Simulator } from "../../src/simulator/index.ts";
 import { AccountThrottledError, SyncAbortedError, SyncLockedError, UnknownAccountError } from "../../src/sync/errors.ts";
 import { nextQuotaReset } from "../../src/sync/quota-reset.ts";
-import { ConfigurationError, ForbiddenError, MalformedResponseError, QuotaExhaustedError, RateLimitedError, SystemBusyError, TokenInvalidError, TransportError } from "../../src/wechat/errors.ts";
+import { apiError } from "../../src/wechat/errcodes.ts";
+import { MalformedResponseError, ResponseTooLargeError, TokenUnavailableError, TransportError } from "../../src/wechat/errors.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { APP_ID, runtimeFor, simulator } from "../sync/harness.ts";
 import { until } from "./harness.ts";
@@ -18,13 +19,17 @@ const now = new Date("2026-03-01T10:00:00Z");
 describe("decideFailure", () => {
   it.each([
     ["transport failure", new TransportError("reset", "/cgi-bin/freepublish/batchget", null), "retry"],
-    ["system busy", new SystemBusyError(-1, "busy", "/x", "transient"), "retry"],
-    ["rate limited", new RateLimitedError(45011, "limit", "/x", "rate-limited"), "retry"],
-    ["token", new TokenInvalidError(40001, "invalid", "/x", "token"), "retry"],
+    ["system busy", apiError(-1, "busy", "/x"), "retry"],
+    ["rate limited", apiError(45011, "limit", "/x"), "retry"],
+    ["token", apiError(40001, "invalid", "/x"), "retry"],
+    ["no token in time", new TokenUnavailableError("wx", 1_000), "retry"],
     ["a database hiccup", new Error("connection terminated"), "retry"],
-    ["bad secret", new ConfigurationError(40125, "invalid appsecret", "/cgi-bin/stable_token", "configuration"), "fail"],
-    ["forbidden", new ForbiddenError(48001, "api unauthorized", "/x", "forbidden"), "fail"],
+    ["bad secret", apiError(40125, "invalid appsecret", "/cgi-bin/stable_token"), "fail"],
+    ["forbidden", apiError(48001, "api unauthorized", "/x"), "fail"],
+    ["retired API", apiError(45106, "api retired", "/x"), "fail"],
+    ["unknown errcode", apiError(40007, "invalid media_id", "/x"), "fail"],
     ["malformed", new MalformedResponseError("/x", "item[0].article_id", "is missing"), "fail"],
+    ["too large", new ResponseTooLargeError("/x", 1024), "fail"],
     ["unknown account", new UnknownAccountError("wxgone"), "fail"],
   ])("%s → %s", (_label, error, action) => {
     expect(decideFailure(error, now).action).toBe(action);
@@ -34,7 +39,7 @@ describe("decideFailure", () => {
     expect(decideFailure(new SyncLockedError("wx", "published"), now)).toEqual({ action: "delay", until: new Date(now.getTime() + LOCKED_RETRY_MS) });
     const until = new Date("2026-03-01T16:00:00Z");
     expect(decideFailure(new AccountThrottledError("wx", until), now)).toEqual({ action: "delay", until });
-    expect(decideFailure(new QuotaExhaustedError(45009, "quota", "/x", "quota-exhausted"), now)).toEqual({ action: "delay", until: nextQuotaReset(now) });
+    expect(decideFailure(apiError(45009, "quota", "/x"), now)).toEqual({ action: "delay", until: nextQuotaReset(now) });
     expect(decideFailure(new SyncAbortedError("1"), now)).toEqual({ action: "delay", until: now });
   });
 });

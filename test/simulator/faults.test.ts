@@ -72,7 +72,7 @@ describe("probabilistic faults", () => {
     const r = await page();
     expect(r.status).toBe(200);
     expect(r.text.startsWith('{"item":[')).toBe(true);
-    expect(() => JSON.parse(r.text)).toThrow();
+    expect(() => JSON.parse(r.text)).toThrow(SyntaxError);
     expect(sim.counters().faults["/cgi-bin/freepublish/batchget truncated"]).toBe(1);
   });
 });
@@ -171,7 +171,7 @@ describe("body quirks", () => {
     expect(r.text.charCodeAt(0)).toBe(0xfeff);
     expect(r.text).toContain("\t");
     expect(r.text).toContain("\u0001");
-    expect(() => JSON.parse(r.text.slice(1))).toThrow(); // strict parsers refuse raw control characters
+    expect(() => JSON.parse(r.text.slice(1))).toThrow(SyntaxError); // strict parsers refuse raw control characters
     const lenient = JSON.parse(r.text.slice(1).replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
     const expected = sim.published().slice(0, 2);
     expect(lenient.item.map((i: any) => i.content.news_item[0].title)).toEqual(expected.map((a) => a.news_item[0]!.title));

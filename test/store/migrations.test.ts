@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+// Migrations against an empty database of each test's own (not cloned from the
+// template): the point is to watch the migrations build it.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtemp, readFile, writeFile, cp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,40 +8,57 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { applyMigrations, defaultPaths, pendingSchemaDiff } from "../../src/store/migrations.ts";
 import { withDatabase } from "../../src/config/database.ts";
-import { serverUrl, testDatabaseName } from "../helpers/servers.ts";
-import { afterAll } from "vitest";
+import { admin, serverUrl, testDatabaseName } from "../helpers/servers.ts";
 
-// A database of this file's own, created empty (not from the template): the point is
-// to watch the migrations build it.
-const name = testDatabaseName(randomBytes(6).toString("hex"));
-const url = withDatabase(serverUrl, name);
-const admin = new pg.Pool({ connectionString: withDatabase(serverUrl, "postgres"), max: 1 });
-await admin.query(`CREATE DATABASE "${name}"`);
-afterAll(async () => {
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+let url = "";
+let name = "";
+beforeEach(async () => {
+  name = testDatabaseName(randomBytes(6).toString("hex"));
+  url = withDatabase(serverUrl, name);
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+});
+afterEach(async () => {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 });
 
-const TABLES: Record<string, string[]> = {
-  accounts: ["id", "app_id", "name", "created_at", "updated_at", "throttled_until", "last_error_code", "last_error_at"],
-  published_articles: ["account_id", "article_id", "create_time", "update_time", "is_deleted", "deleted_at", "first_seen_at", "last_seen_at"],
-  published_news_items: [
-    "account_id", "article_id", "idx", "title", "author", "digest", "content", "content_source_url", "thumb_media_id",
-    "thumb_url", "show_cover_pic", "need_open_comment", "only_fans_can_comment", "url", "is_deleted", "deleted_at",
-  ],
-  materials: ["account_id", "media_id", "type", "name", "url", "create_time", "update_time", "is_deleted", "deleted_at", "first_seen_at", "last_seen_at"],
-  material_news_items: [
-    "account_id", "media_id", "idx", "title", "author", "digest", "content", "content_source_url", "thumb_media_id",
-    "thumb_url", "show_cover_pic", "need_open_comment", "only_fans_can_comment", "url", "is_deleted", "deleted_at",
-  ],
-  sync_runs: [
-    "id", "account_id", "source", "mode", "trigger", "status", "started_at", "finished_at", "pages", "api_calls", "items_seen",
-    "inserted", "updated", "unchanged", "marked_deleted", "error_code", "error_message",
-  ],
-};
+/**
+ * The tables and columns README.md documents (its "## Tables" section): per `### \`table\``
+ * heading, every backticked identifier after the first colon (the column list) and outside
+ * parentheses (those hold values and notes). "the same content columns as `other_table`"
+ * takes that table's columns after `idx`.
+ */
+function documentedColumns(readme: string): Map<string, string[]> {
+  const start = readme.indexOf("\n## Tables\n");
+  expect(start, "README has a ## Tables section").toBeGreaterThanOrEqual(0);
+  const end = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const out = new Map<string, string[]>();
+  for (const m of section.matchAll(/\n### `([a-z_]+)`\n([\s\S]*?)(?=\n### |$)/g)) {
+    let text = m[2]!.slice(m[2]!.indexOf(":") + 1);
+    while (/\([^()]*\)/.test(text)) text = text.replace(/\([^()]*\)/g, "");
+    const columns: string[] = [];
+    for (const [, id] of text.matchAll(/`([a-z][a-z0-9_]*)`/g)) {
+      const other = out.get(id!);
+      if (other) columns.push(...other.slice(other.indexOf("idx") + 1));
+      else columns.push(id!);
+    }
+    out.set(m[1]!, [...new Set(columns)]);
+  }
+  return out;
+}
+
+const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
 
 describe("migrations", () => {
-  it("create every documented table and column on an empty database, then apply nothing", async () => {
+  it("create every table and column README documents, on an empty database, then apply nothing", async () => {
+    const documented = documentedColumns(readme);
+    // the parser read the section (a guard against it silently finding nothing)
+    expect([...documented.keys()]).toEqual(
+      expect.arrayContaining(["accounts", "material_news_items", "materials", "published_articles", "published_news_items", "sync_runs"]),
+    );
+    expect(documented.get("sync_runs")).toEqual(expect.arrayContaining(["consistency_note", "error_code"]));
+    expect(documented.get("material_news_items")).toEqual(expect.arrayContaining(["media_id", "title", "only_fans_can_comment", "deleted_at"]));
+
     const first = await applyMigrations(url);
     expect(first.length).toBeGreaterThan(0);
     const db = new pg.Client({ connectionString: url });
@@ -48,7 +67,7 @@ describe("migrations", () => {
       const { rows } = await db.query<{ table_name: string; column_name: string }>(
         "select table_name, column_name from information_schema.columns where table_schema = 'public'",
       );
-      for (const [table, columns] of Object.entries(TABLES)) {
+      for (const [table, columns] of documented) {
         const present = rows.filter((r) => r.table_name === table).map((r) => r.column_name);
         expect(present, table).toEqual(expect.arrayContaining(columns));
       }

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { ContradictoryResponseError } from "../../src/wechat/contradiction.ts";
+import { TransientError } from "../../src/wechat/errors.ts";
 import { decideFailure } from "../../jobs/retry-policy.ts";
 import { decideAbsences } from "../../src/sync/deletion-breaker.ts";
 import { SOURCES, type Source } from "../../src/sync/types.ts";
@@ -112,7 +113,8 @@ describe("malformed answers: retried as transient, then the run fails naming the
     sim.resetCounters();
     const e = await withBadAnswers({ malformedPages: 1_000, malformedKind: "no-item" }, () => full("material:voice")).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ContradictoryResponseError);
-    expect(e).toMatchObject({ field: "item", kind: "transient" });
+    expect(e).toBeInstanceOf(TransientError);
+    expect(e).toMatchObject({ field: "item" });
     expect(listCalls()).toBe(5); // the client's retries: not taken at its word
     expect(await liveMaterials("voice")).toBe(voices);
     expect(await lastRun()).toMatchObject({ status: "failed", error_message: expect.stringMatching(/: item is missing/) });

@@ -4,7 +4,8 @@ import type { AppConfig, AccountConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime.ts";
 import { startSimulator, SIM_DEFAULT_APP, type Simulator, type SimulatorOptions, type SimNewsItem } from "../../src/simulator/index.ts";
-import type { TestDatabase, TestRedis } from "../helpers/db.ts";
+import { afterEach, beforeEach } from "vitest";
+import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from "../helpers/db.ts";
 import type pg from "pg";
 
 export const APP_ID = SIM_DEFAULT_APP.appId;
@@ -45,6 +46,34 @@ export async function simulator(opts: Partial<SimulatorOptions> = {}): Promise<S
 
 export function runtimeFor(db: TestDatabase, redis: TestRedis, sim: Simulator, concurrency = 4, opts: RuntimeOptions = {}): Runtime {
   return createRuntime(appConfig(db, redis, sim.url, concurrency), { logger: createLogger("silent"), retry: FAST_RETRY, tokens: { pollMs: 5 }, ...opts });
+}
+
+export interface SyncEnv {
+  db: TestDatabase;
+  redis: TestRedis;
+  sim: Simulator;
+  rt: Runtime;
+}
+
+/**
+ * Fresh state for every test of the file: its own database, Redis prefix, simulator and
+ * runtime, made in beforeEach and removed in afterEach. Read the fields inside tests.
+ */
+export function freshSyncEnv(opts: { sim?: Partial<SimulatorOptions>; concurrency?: number; runtime?: RuntimeOptions } = {}): SyncEnv {
+  const env = {} as SyncEnv;
+  let cleanup: (() => Promise<void>)[] = [];
+  beforeEach(async () => {
+    const db = await openTestDatabase();
+    const redis = openTestRedis();
+    const sim = await simulator(opts.sim);
+    const rt = runtimeFor(db, redis, sim, opts.concurrency ?? 4, opts.runtime);
+    cleanup = [() => rt.close(), () => sim.close(), redis.clear, db.drop];
+    Object.assign(env, { db, redis, sim, rt });
+  });
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+  return env;
 }
 
 const toDate = (s: number | null | undefined): string | null => (s === null || s === undefined ? null : new Date(s * 1000).toISOString());

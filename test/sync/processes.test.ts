@@ -1,32 +1,32 @@
 // Real worker processes: a sync killed with SIGKILL mid-walk resumes from its checkpoint
 // and ends in the state of an uninterrupted run; two processes started together never
-// run the same (account, source) at once.
-import { afterAll, describe, expect, it } from "vitest";
+// run the same (account, source) at once, and one refused by the lock says so.
+// Every test has its own database, Redis prefix and simulator (freshSyncEnv).
+import { describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { SIM_DEFAULT_APP } from "../../src/simulator/index.ts";
-import { APP_ID, assertConverged, runtimeFor, simulator } from "./harness.ts";
+import { syncLockName } from "../../src/sync/lock-name.ts";
+import { tryAdvisoryLock } from "../../src/store/sql/advisory-lock.ts";
+import { APP_ID, assertConverged, freshSyncEnv } from "./harness.ts";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/mpsync.js");
-const db = await createTestDatabase();
-const redis = createTestRedis();
-const sim = await simulator({ seed: { seed: 9, published: 300, maxNewsItems: 3, contentBytes: 200, materials: { image: 50, video: 5, voice: 5, news: 10 } } });
-const rt = runtimeFor(db, redis, sim, 2);
-afterAll(async () => {
-  await rt.close();
-  await sim.close();
+const env = freshSyncEnv({
+  sim: { seed: { seed: 9, published: 300, maxNewsItems: 3, contentBytes: 200, materials: { image: 50, video: 5, voice: 5, news: 10 } } },
+  concurrency: 2,
 });
+/** The one line `mpsync sync` prints when the lock refuses it a source. */
+const refusedLine = (source: string) => new RegExp(`^mpsync: sync of account ${APP_ID} source ${source} failed: .*already running[^\\n]*$`);
 
 function worker(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [BIN, "sync", ...args, "--inline"], {
     env: {
       ...process.env,
-      DATABASE_URL: db.url,
-      MPSYNC_REDIS_PREFIX: redis.prefix,
-      REDIS_URL: redis.url,
-      WECHAT_API_BASE_URL: sim.url,
+      DATABASE_URL: env.db.url,
+      MPSYNC_REDIS_PREFIX: env.redis.prefix,
+      REDIS_URL: env.redis.url,
+      WECHAT_API_BASE_URL: env.sim.url,
       WECHAT_APP_ID: SIM_DEFAULT_APP.appId,
       WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
       LOG_LEVEL: "silent",
@@ -46,11 +46,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("worker processes", () => {
   it("SIGKILL mid full sync: the next run resumes from the checkpoint and ends in the same state", async () => {
-    sim.setFaults({ latencyMs: 40 });
+    env.sim.setFaults({ latencyMs: 40 });
     const { child, done } = worker(["--full", "--source", "published"]);
     // wait until a few pages are committed
     for (let i = 0; i < 500; i++) {
-      const r = await db.sql.query("SELECT pages FROM sync_runs WHERE source = 'published' AND status = 'running'");
+      const r = await env.db.sql.query("SELECT pages FROM sync_runs WHERE source = 'published' AND status = 'running'");
       if ((r.rows[0]?.pages ?? 0) >= 4) break;
       await sleep(10);
     }
@@ -58,14 +58,14 @@ describe("worker processes", () => {
     await done;
     // a COMMIT the worker sent just before dying still completes on the server: wait for it
     for (let i = 0; i < 200; i++) {
-      const busy = await db.sql.query(
+      const busy = await env.db.sql.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
       );
       if (busy.rows[0].n === 0) break;
       await sleep(10);
     }
-    sim.setFaults({});
-    const crashed = await db.sql.query("SELECT id, status, checkpoint FROM sync_runs WHERE source = 'published'");
+    env.sim.setFaults({});
+    const crashed = await env.db.sql.query("SELECT id, status, checkpoint FROM sync_runs WHERE source = 'published'");
     expect(crashed.rows).toHaveLength(1);
     expect(crashed.rows[0].status).toBe("running");
     const resumeAt = crashed.rows[0].checkpoint.scan.nextOffset as number;
@@ -73,52 +73,61 @@ describe("worker processes", () => {
     expect(resumeAt).toBeLessThan(300);
 
     const offsets: number[] = [];
-    sim.onRequest((req) => {
+    env.sim.onRequest((req) => {
       offsets.push(Number(req.body.offset));
     });
-    const result = await rt.engine.run({ appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
-    sim.onRequest(undefined);
+    const result = await env.rt.engine.run({ appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
+    env.sim.onRequest(undefined);
     expect(result.status).toBe("succeeded");
     // it did not start again from offset 0: the first requests (up to 2 in flight) begin
     // at the checkpoint, and below it only the final check of page 0 is read
     expect(Math.min(...offsets.slice(0, 2))).toBe(resumeAt);
     expect(offsets.filter((o) => o < resumeAt)).toEqual(offsets.includes(0) ? [0] : []);
-    const runs = await db.sql.query("SELECT status, error_message, checkpoint FROM sync_runs WHERE source = 'published' ORDER BY id");
+    const runs = await env.db.sql.query("SELECT status, error_message, checkpoint FROM sync_runs WHERE source = 'published' ORDER BY id");
     expect(runs.rows.map((r) => r.status)).toEqual(["failed", "succeeded"]);
     expect(runs.rows[0].error_message).toMatch(/resumed by run/);
-    const counts = await db.sql.query("SELECT count(*)::int AS n, count(DISTINCT article_id)::int AS d FROM published_articles");
+    const counts = await env.db.sql.query("SELECT count(*)::int AS n, count(DISTINCT article_id)::int AS d FROM published_articles");
     expect(counts.rows[0]).toEqual({ n: 300, d: 300 });
     // the same state as an uninterrupted run: every article equal to the simulator, none deleted
     for (const s of ["material:image", "material:video", "material:voice", "material:news"] as const) {
-      await rt.engine.run({ appId: APP_ID, source: s, mode: "full", trigger: "manual" });
+      await env.rt.engine.run({ appId: APP_ID, source: s, mode: "full", trigger: "manual" });
     }
-    await assertConverged(db.sql, sim, (a, b) => expect(a).toEqual(b));
-    const seen = await db.sql.query("SELECT count(*)::int AS n FROM sync_seen_keys");
+    await assertConverged(env.db.sql, env.sim, (a, b) => expect(a).toEqual(b));
+    const seen = await env.db.sql.query("SELECT count(*)::int AS n FROM sync_seen_keys");
     expect(seen.rows[0].n).toBe(0);
   });
 
   it("two workers started together never run the same source at once", async () => {
-    sim.setFaults({ latencyMs: 25 });
-    const before = await db.sql.query("SELECT coalesce(max(id), 0) AS m FROM sync_runs");
+    env.sim.setFaults({ latencyMs: 25 });
     const a = worker(["--full"]);
     const b = worker(["--full"]);
     const [ra, rb] = await Promise.all([a.done, b.done]);
-    sim.setFaults({});
-    const runs = await db.sql.query(
-      "SELECT source, status, started_at, finished_at FROM sync_runs WHERE id > $1 ORDER BY source, started_at",
-      [before.rows[0].m],
-    );
+    env.sim.setFaults({});
+    const runs = await env.db.sql.query("SELECT source, status, started_at, finished_at FROM sync_runs ORDER BY source, started_at");
     const bySource = new Map<string, { started_at: Date; finished_at: Date }[]>();
     for (const r of runs.rows) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
     expect(bySource.size).toBe(5);
     for (const list of bySource.values()) {
       for (let i = 1; i < list.length; i++) expect(list[i]!.started_at.getTime()).toBeGreaterThanOrEqual(list[i - 1]!.finished_at.getTime());
     }
-    // whoever was refused says so in one line naming the account and source
-    for (const r of [ra, rb]) {
-      if (r.code !== 0) expect(r.stderr.trim()).toMatch(new RegExp(`^mpsync: sync of account ${APP_ID} source \\S+ failed: .*already running`));
-    }
+    // each worker either synced everything it asked for, or was refused and says so
+    for (const r of [ra, rb]) expect(r.code === 0 ? r.stderr : r.stderr.trim()).toMatch(r.code === 0 ? /^$/ : refusedLine("\\S+"));
     expect(runs.rows.every((r) => r.status === "succeeded")).toBe(true);
-    await assertConverged(db.sql, sim, (x, y) => expect(x).toEqual(y));
+    await assertConverged(env.db.sql, env.sim, (x, y) => expect(x).toEqual(y));
+  });
+
+  it("a worker refused a source by the lock says so in one line naming account and source, and runs nothing of it", async () => {
+    // another process holds the published lock for the whole test
+    const held = await tryAdvisoryLock(env.db.url, syncLockName(APP_ID, "published"));
+    expect(held).not.toBeNull();
+    try {
+      const { code, stderr } = await worker(["--full", "--source", "published"]).done;
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(refusedLine("published"));
+      const runs = await env.db.sql.query("SELECT count(*)::int AS n FROM sync_runs");
+      expect(runs.rows[0].n).toBe(0);
+    } finally {
+      await held!.release();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import type { Redis } from "ioredis";
 import type { AccountConfig } from "../../src/config/config.ts";
 import { createLogger, type Logger } from "../../src/logging/logger.ts";
-import { ApiRetiredError, ConfigurationError, ForbiddenError, WeChatApiError } from "../../src/wechat/errors.ts";
+import { AccountRejectedError, UnexpectedResponseError, type WeChatError } from "../../src/wechat/errors.ts";
 import { createWeChatClient, type ClosableWeChatClient, type CreateWeChatClientOptions, type RequestEvent } from "../../src/wechat/index.ts";
 
 export const APP = { appId: "wxclienttest00001", secret: "sEcReT-app-4f9a1c7d2e" };
@@ -84,17 +84,17 @@ export async function rejectionOf(p: Promise<unknown>): Promise<Error> {
   throw new Error("expected the call to fail");
 }
 
-/** errcodes that fail at once, with the kind and class each must map to (the expectation, written out). */
-export const FAIL_AT_ONCE: [number, string, typeof WeChatApiError][] = [
-    [40013, "configuration", ConfigurationError],
-    [40125, "configuration", ConfigurationError],
-    [40164, "configuration", ConfigurationError],
-    [89503, "configuration", ConfigurationError],
-    [61023, "configuration", ConfigurationError],
-    [48001, "forbidden", ForbiddenError],
-    [48004, "forbidden", ForbiddenError],
-    [50001, "forbidden", ForbiddenError],
-    [50002, "forbidden", ForbiddenError],
-    [45106, "retired", ApiRetiredError],
-    [40007, "other", WeChatApiError],
+/** errcodes that fail at once, with the class each must map to (the expectation, written out). */
+export const FAIL_AT_ONCE: [number, string, abstract new (...a: never[]) => WeChatError][] = [
+  [40013, "AccountRejectedError", AccountRejectedError],
+  [40125, "AccountRejectedError", AccountRejectedError],
+  [40164, "AccountRejectedError", AccountRejectedError],
+  [89503, "AccountRejectedError", AccountRejectedError],
+  [61023, "AccountRejectedError", AccountRejectedError],
+  [48001, "AccountRejectedError", AccountRejectedError],
+  [48004, "AccountRejectedError", AccountRejectedError],
+  [50001, "AccountRejectedError", AccountRejectedError],
+  [50002, "AccountRejectedError", AccountRejectedError],
+  [45106, "AccountRejectedError", AccountRejectedError],
+  [40007, "UnexpectedResponseError", UnexpectedResponseError],
 ];

@@ -101,7 +101,7 @@ afterAll(async () => {
 describe("no secret in logs or errors", () => {
   it("the scenario really failed in the ways it meant to, with logging at trace", () => {
     const names = new Set(errors.map((e) => (e as Error).name));
-    for (const n of ["ConfigurationError", "TokenInvalidError", "TransportError", "SystemBusyError"]) expect(names).toContain(n);
+    for (const n of ["AccountRejectedError", "TokenInvalidError", "TransportError", "TransientError"]) expect(names).toContain(n);
     expect(lines.length).toBeGreaterThan(50);
     expect(lines.some((l) => l.includes('"level":"debug"'))).toBe(true);
     expect(seenTokens.size).toBeGreaterThanOrEqual(6);

@@ -3,7 +3,7 @@
 // tokens that do not knock each other out, and third-party refresh-token rotation.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/index.ts";
-import { ConfigurationError, refreshTokenKey } from "../../src/wechat/index.ts";
+import { AccountRejectedError, refreshTokenKey } from "../../src/wechat/index.ts";
 import { createTestRedis } from "../helpers/db.ts";
 import { APP, COMPONENT, account, authorizerAccount, makeClient } from "./harness.ts";
 
@@ -165,14 +165,14 @@ describe("third-party authorizer", () => {
     expect(await redis.get(refreshTokenKey(base.prefix, authAppId))).toBe(sim.authorizerRefreshToken(authAppId));
   });
 
-  it("a lost refresh token (61023) is a ConfigurationError naming the authorizer", async () => {
+  it("a lost refresh token (61023) is an AccountRejectedError naming the authorizer", async () => {
     const { base } = await setup({ component });
     const a = track(makeClient(base, { account: authorizerAccount() }));
     await a.getMaterialCount();
     // forget what WeChat handed back: the configured (already rotated) one is refused
     await redis.del(refreshTokenKey(base.prefix, authAppId), `${base.prefix}:token:${authAppId}`);
     const e = await a.getMaterialCount().catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(ConfigurationError);
+    expect(e).toBeInstanceOf(AccountRejectedError);
     expect(e).toMatchObject({ errcode: 61023, appId: authAppId });
   });
 });

@@ -1,5 +1,6 @@
 // The stored hash and deletion flag of the given keys: what decides "unchanged" before
-// anything is written, so unchanged rows cost one read and no write.
+// anything is written, so unchanged rows cost one read and no write. It is also the one
+// source of the inserted/updated/unchanged counts (the upserts return none).
 import type { StoreSource } from "../rows.ts";
 import type { Tx } from "./tx.ts";
 

@@ -1,4 +1,5 @@
 // sync_runs: start (resuming an unfinished run's checkpoint), save progress, finish, fail.
+import { RunNotRunningError } from "../errors.ts";
 import type { Tx } from "./tx.ts";
 
 export interface RunCountersRow {
@@ -71,6 +72,18 @@ export async function startRun(tx: Tx, a: { accountId: number; source: string; m
   return { runId, resumedFrom: prev[0] ? { runId: prev[0].id, checkpoint: prev[0].checkpoint } : null };
 }
 
+/**
+ * Locks the run's row for the rest of the transaction and refuses (RunNotRunningError)
+ * when the run is no longer running: every write of a run starts with it, so nothing of
+ * a run lands once another process (or its own failure path) has closed it.
+ */
+export async function lockRunningRun(tx: Tx, runId: bigint): Promise<void> {
+  const rows = await tx.$queryRawUnsafe<{ status: string }[]>(`SELECT status FROM sync_runs WHERE id = $1 FOR UPDATE`, runId);
+  const status = rows[0]?.status ?? null;
+  if (status !== "running") throw new RunNotRunningError(runId, status);
+}
+
+/** Call after lockRunningRun in the same transaction. */
 export async function saveProgress(tx: Tx, runId: bigint, checkpoint: unknown, c: RunCountersRow): Promise<void> {
   await tx.$executeRawUnsafe(
     `UPDATE sync_runs SET ${countersSet(3)}, checkpoint = $2::jsonb, heartbeat_at = now() WHERE id = $1`,
@@ -80,6 +93,7 @@ export async function saveProgress(tx: Tx, runId: bigint, checkpoint: unknown, c
   );
 }
 
+/** Call after lockRunningRun in the same transaction. */
 export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consistencyNote: string | null, deletionsHeld = 0): Promise<void> {
   await tx.$executeRawUnsafe(
     `UPDATE sync_runs SET ${countersSet(4)}, status = 'succeeded', finished_at = now(), checkpoint = NULL,
@@ -91,11 +105,14 @@ export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consis
   );
 }
 
-/** The checkpoint is kept: the next run of this mode resumes from it. */
+/**
+ * The checkpoint is kept: the next run of this mode resumes from it. A run already
+ * closed by another process keeps what that process wrote (e.g. "resumed by run N").
+ */
 export async function failRun(tx: Tx, runId: bigint, c: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void> {
   await tx.$executeRawUnsafe(
     `UPDATE sync_runs SET ${countersSet(4)}, status = 'failed', finished_at = now(), error_code = $2, error_message = $3
-      WHERE id = $1`,
+      WHERE id = $1 AND status = 'running'`,
     runId,
     errorCode,
     errorMessage,

@@ -1,12 +1,12 @@
 // Bulk upsert of published_articles: one statement per batch; a row whose hash and
-// deletion flag are unchanged is not touched (the WHERE of DO UPDATE).
+// deletion flag are unchanged is not touched (the WHERE of DO UPDATE). Inserted/updated
+// counts come from the pre-read alone (select-stored-state.ts, sync/page-sink.ts).
 import type { ArticleRow } from "../rows.ts";
 import type { Tx } from "./tx.ts";
 
-/** Returns how many rows were inserted and how many updated. */
-export async function upsertArticles(tx: Tx, accountId: number, runId: bigint, rows: ArticleRow[]): Promise<{ inserted: number; updated: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const out = await tx.$queryRawUnsafe<{ ins: boolean }[]>(
+export async function upsertArticles(tx: Tx, accountId: number, runId: bigint, rows: ArticleRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.$executeRawUnsafe(
     `INSERT INTO published_articles AS t
        (account_id, article_id, create_time, update_time, is_deleted, deleted_at, content_hash, seen_run_id, first_seen_at, last_seen_at)
      SELECT $1, u.k, u.ct, u.ut, u.d, CASE WHEN u.d THEN now() END, u.h, $2, now(), now()
@@ -19,8 +19,7 @@ export async function upsertArticles(tx: Tx, accountId: number, runId: bigint, r
        content_hash = EXCLUDED.content_hash,
        seen_run_id = EXCLUDED.seen_run_id,
        last_seen_at = now()
-     WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.is_deleted IS DISTINCT FROM EXCLUDED.is_deleted
-     RETURNING (xmax = 0) AS ins`,
+     WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.is_deleted IS DISTINCT FROM EXCLUDED.is_deleted`,
     accountId,
     runId,
     rows.map((r) => r.articleId),
@@ -29,6 +28,4 @@ export async function upsertArticles(tx: Tx, accountId: number, runId: bigint, r
     rows.map((r) => r.isDeleted),
     rows.map((r) => r.contentHash),
   );
-  const inserted = out.filter((r) => r.ins).length;
-  return { inserted, updated: out.length - inserted };
 }

@@ -1,10 +1,11 @@
 // Bulk upsert of materials; unchanged rows (same hash, same deletion flag) are not touched.
+// Inserted/updated counts come from the pre-read alone (select-stored-state.ts).
 import type { MaterialRow } from "../rows.ts";
 import type { Tx } from "./tx.ts";
 
-export async function upsertMaterials(tx: Tx, accountId: number, runId: bigint, rows: MaterialRow[]): Promise<{ inserted: number; updated: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const out = await tx.$queryRawUnsafe<{ ins: boolean }[]>(
+export async function upsertMaterials(tx: Tx, accountId: number, runId: bigint, rows: MaterialRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.$executeRawUnsafe(
     `INSERT INTO materials AS t
        (account_id, media_id, type, name, url, create_time, update_time, is_deleted, deleted_at, content_hash, seen_run_id, first_seen_at, last_seen_at)
      SELECT $1, u.k, u.ty, u.n, u.url, u.ct, u.ut, u.d, CASE WHEN u.d THEN now() END, u.h, $2, now(), now()
@@ -21,8 +22,7 @@ export async function upsertMaterials(tx: Tx, accountId: number, runId: bigint, 
        content_hash = EXCLUDED.content_hash,
        seen_run_id = EXCLUDED.seen_run_id,
        last_seen_at = now()
-     WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.is_deleted IS DISTINCT FROM EXCLUDED.is_deleted
-     RETURNING (xmax = 0) AS ins`,
+     WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.is_deleted IS DISTINCT FROM EXCLUDED.is_deleted`,
     accountId,
     runId,
     rows.map((r) => r.mediaId),
@@ -34,6 +34,4 @@ export async function upsertMaterials(tx: Tx, accountId: number, runId: bigint, 
     rows.map((r) => r.isDeleted),
     rows.map((r) => r.contentHash),
   );
-  const inserted = out.filter((r) => r.ins).length;
-  return { inserted, updated: out.length - inserted };
 }

@@ -9,11 +9,11 @@ export interface OwnedNewsItem {
   item: NewsItemRow;
 }
 
-export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: number, rows: OwnedNewsItem[]): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: number, rows: OwnedNewsItem[]): Promise<void> {
+  if (rows.length === 0) return;
   const { table, key } = NEWS_ITEM_TABLES[which];
   const col = <T>(f: (i: NewsItemRow) => T): T[] => rows.map((r) => f(r.item));
-  return tx.$executeRawUnsafe(
+  await tx.$executeRawUnsafe(
     `INSERT INTO ${table} AS t
        (account_id, ${key}, idx, title, author, digest, content, content_source_url, thumb_media_id, thumb_url,
         show_cover_pic, need_open_comment, only_fans_can_comment, url, is_deleted, deleted_at, content_hash, updated_at)
