@@ -2,6 +2,7 @@
 // schedules in line with the configuration, and shuts down within a bound.
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { databaseLabel } from "../src/config/database.ts";
 import { createRedis } from "../src/redis/connection.ts";
 import type { Metrics } from "../src/metrics/registry.ts";
 import type { Runtime } from "../src/runtime.ts";
@@ -15,6 +16,20 @@ import { syncSchedules } from "./schedules.ts";
 import { startMediaWorker } from "./media-worker.ts";
 import { mediaConfigOf } from "../src/media/service.ts";
 import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
+
+/**
+ * How soon a dead worker's job is taken over. The lock is renewed every half of
+ * lockDuration, so it expires between half and all of lockDuration after the worker died;
+ * the stalled-job check (one per queue every stalledInterval, whichever worker runs it)
+ * then moves it back to wait. Takeover therefore comes at most lockDuration +
+ * stalledInterval after the death; the check runs at a tenth of the lock (0.5 to 5 s) so
+ * that the lock duration is what decides it (BullMQ's default check, every 30 s, made it
+ * about twice the lock).
+ */
+export function lockSettings(lockDurationMs: number): { lockDuration: number; stalledInterval: number; takeoverWithinMs: number } {
+  const stalledInterval = Math.min(5_000, Math.max(500, Math.round(lockDurationMs / 10)));
+  return { lockDuration: lockDurationMs, stalledInterval, takeoverWithinMs: lockDurationMs + stalledInterval };
+}
 
 export interface SyncWorker {
   worker: Worker;
@@ -38,11 +53,11 @@ function errorStatus(e: unknown): string {
 export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean; changeFeed?: ChangeFeedWorkerOptions } = {}): Promise<SyncWorker> {
   const { config, logger } = runtime;
   const log = logger.child({ component: "worker" });
-  const queueConnection: Redis = createRedis(config.redisUrl);
+  const queueConnection: Redis = runtime.redisWatch.connection(createRedis(config.redisUrl), "queue");
   // workers block on Redis and must outlive an outage: maxRetriesPerRequest null (createRedis)
-  const workerConnection: Redis = createRedis(config.redisUrl);
-  for (const c of [queueConnection, workerConnection]) c.on("error", (e: Error) => log.warn({ err: e }, "redis connection error"));
+  const workerConnection: Redis = runtime.redisWatch.connection(createRedis(config.redisUrl), "worker");
   const queue = createSyncQueue(queueConnection, config.redisPrefix);
+  runtime.redisWatch.errors(queue, "queue");
 
   if (opts.schedules !== false) {
     const r = await syncSchedules(queue, config.accounts);
@@ -57,6 +72,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     queue,
     redis: runtime.redis,
     prefix: config.redisPrefix,
+    database: databaseLabel(config.databaseUrl),
     onResult: (r: Parameters<Metrics["recordRun"]>[0], appId: string) => {
       opts.metrics?.recordRun(r, appId);
       void media?.request(appId);
@@ -69,17 +85,18 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
     "schedule-tick": (payload) => processScheduleTick(queue, payload),
   });
 
+  const locks = lockSettings(config.worker.lockDurationMs);
   const worker = new Worker(QUEUE_NAME, processor, {
     connection: workerConnection,
     prefix: config.redisPrefix,
     concurrency: config.worker.concurrency,
     // a job whose worker died is resumed (from the engine's checkpoint) by another one once its lock expires
-    lockDuration: config.worker.lockDurationMs,
-    stalledInterval: config.worker.lockDurationMs,
+    lockDuration: locks.lockDuration,
+    stalledInterval: locks.stalledInterval,
     maxStalledCount: 3,
     ...RETENTION,
   });
-  worker.on("error", (e) => log.warn({ err: e }, "worker error"));
+  runtime.redisWatch.errors(worker, "worker");
   worker.on("failed", (job, e) => {
     if (job) log.warn({ jobId: job.id, job: job.name, appId: job.data?.appId, source: job.data?.source, attemptsMade: job.attemptsMade, err: e }, "job failed");
   });

@@ -1,20 +1,27 @@
 // mpsync's command line: parse arguments, call the layers below, print one line on failure.
 // Each command lives in src/cli/commands/<name>.ts and exports register(program, context).
 // Started by bin/mpsync.js, which supplies the context (the job queue from jobs/).
-import { readdirSync } from "node:fs";
+// The output contract: results on stdout, logs and errors on stderr; a usage error is one
+// line naming the command's help, exit 2; any other failure one line, exit 1.
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import type { CliContext } from "./cli/context.ts";
-import { oneLine } from "./cli/errors.ts";
+import { oneLine, usageLine } from "./cli/errors.ts";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 export async function runCli(argv: string[], context: CliContext): Promise<void> {
+  const { version } = JSON.parse(readFileSync(path.join(root, "..", "package.json"), "utf8")) as { version: string };
   const program = new Command("mpsync")
     .description("Keeps a WeChat Official Account's published articles and permanent materials in Postgres.")
-    .showHelpAfterError()
+    .version(version, "-V, --version", "print the version of mpsync")
+    // usage errors are printed below, as one line (commander's own text and the whole help are not)
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
 
-  const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli", "commands");
+  const commandsDir = path.join(root, "cli", "commands");
   const files = readdirSync(commandsDir).filter((f) => f.endsWith(".ts")).sort();
   // Load only the command being run (each pulls in its own layers: the HTTP server, the
   // simulator, …); the full list only when no known command is named, for the help text.
@@ -27,7 +34,12 @@ export async function runCli(argv: string[], context: CliContext): Promise<void>
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) process.exit(e.exitCode);
+    if (e instanceof CommanderError) {
+      // help and --version end here too, successfully
+      if (e.exitCode === 0 || e.code === "commander.help" || e.code === "commander.helpDisplayed" || e.code === "commander.version") process.exit(e.exitCode);
+      console.error(usageLine(e.message, files.includes(named) ? path.basename(named, ".ts") : undefined));
+      process.exit(2);
+    }
     console.error(`mpsync: ${oneLine(e)}`);
     if (process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace") console.error(e);
     process.exit(1);

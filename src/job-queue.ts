@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import type { AccountConfig } from "./config/config.ts";
 import type { Metrics } from "./metrics/registry.ts";
 import type { Runtime } from "./runtime.ts";
-import type { RunProgress, Source, SyncMode, SyncTrigger } from "./sync/types.ts";
+import type { RunProgress, RunResult, Source, SyncMode, SyncTrigger } from "./sync/types.ts";
 
 export interface RunRequest {
   appId: string;
@@ -35,6 +35,9 @@ export interface TargetQueueStatus {
 
 /** What a sync job's progress holds while it runs (read by `mpsync sync --wait` and the dashboard). */
 export type SyncJobProgress = RunProgress & { appId: string; mode: string };
+
+/** A sync job's return value: the run's result, and where the worker wrote it (host:port/dbname). */
+export type SyncJobResult = RunResult & { database: string };
 
 /** A job as a follower sees it. */
 export interface JobView {

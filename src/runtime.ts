@@ -5,7 +5,8 @@
 import type { Redis } from "ioredis";
 import type { AppConfig } from "./config/config.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
-import { createRedis } from "./redis/connection.ts";
+import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "./redis/connection.ts";
+import { watchRedisOutages, type RedisOutageWatch } from "./redis/outage.ts";
 import { createPrisma, type PrismaClient } from "./store/prisma.ts";
 import { createChangeFeedStore, type ChangeFeedStore } from "./store/change-feed-store.ts";
 import { createReadStore, type ReadStore } from "./store/read-store.ts";
@@ -31,7 +32,10 @@ export interface Runtime {
   reads: ReadStore;
   /** the change feed's events, webhook endpoints and deliveries */
   changeFeed: ChangeFeedStore;
+  /** tokens, run markers, readiness: its commands fail after a bound instead of waiting out an outage */
   redis: Redis;
+  /** the process's one view of Redis outages; every connection and BullMQ object reports to it */
+  redisWatch: RedisOutageWatch;
   logger: Logger;
   engine: SyncEngine;
   /** the WeChat client of a configured account (one per account, cached) */
@@ -42,8 +46,10 @@ export interface Runtime {
 export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Runtime {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const prisma = createPrisma(config.databaseUrl, config.db);
-  const redis = createRedis(config.redisUrl);
-  redis.on("error", (e: Error) => logger.warn({ err: e }, "redis connection error"));
+  const redisWatch = watchRedisOutages(logger);
+  // a run holding a token keeps working through an outage (tokens are kept in process too),
+  // so no command of this connection may wait for Redis unbounded
+  const redis = redisWatch.connection(createRedis(config.redisUrl, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS }), "runtime");
   // one HTTP pool for every account: enough sockets for the largest per-account concurrency
   const maxConcurrency = Math.max(1, ...config.accounts.map((a) => a.concurrency));
   const transport = new Transport(config.wechatBaseUrl, {
@@ -88,6 +94,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     reads: createReadStore(prisma),
     changeFeed: createChangeFeedStore(prisma),
     redis,
+    redisWatch,
     logger,
     engine,
     clientFor,

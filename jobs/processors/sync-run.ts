@@ -2,7 +2,7 @@
 // report progress per page, and turn a failure into retry, delay or final failure.
 import { DelayedError, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
-import type { SyncJobProgress } from "../../src/job-queue.ts";
+import type { SyncJobProgress, SyncJobResult } from "../../src/job-queue.ts";
 import type { RunResult, SyncEngine } from "../../src/sync/types.ts";
 import { claimActiveRun } from "../active-run.ts";
 import { parsePayload, type SyncRunPayload } from "../catalog.ts";
@@ -15,11 +15,13 @@ export interface SyncRunDeps {
   queue: SyncQueue;
   redis: Redis;
   prefix: string;
+  /** where this worker writes (host:port/dbname): `sync --wait` names it when it is not the caller's */
+  database: string;
   onResult?(result: RunResult, appId: string): void;
   onFailure?(error: unknown, appId: string, source: string, mode: string): void;
 }
 
-export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload, { job, token, signal }: JobContext): Promise<RunResult> {
+export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload, { job, token, signal }: JobContext): Promise<SyncJobResult> {
   let data = payload;
   const active = await claimActiveRun(deps.redis, deps.prefix, data.appId, data.source, job.id!);
   if (!active) {
@@ -35,11 +37,12 @@ export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload,
     try {
       const result = await deps.engine.run({
         ...data,
+        jobId: job.id!,
         signal,
         onProgress: (p) => void job.updateProgress({ ...p, appId: data.appId, mode: data.mode } satisfies SyncJobProgress).catch(() => {}),
       });
-      deps.onResult?.(result, data.appId);
-      return result;
+      if (!result.alreadySucceeded) deps.onResult?.(result, data.appId);
+      return { ...result, database: deps.database };
     } catch (e) {
       deps.onFailure?.(e, data.appId, data.source, data.mode);
       const next = decideFailure(e);

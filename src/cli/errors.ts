@@ -14,3 +14,9 @@ export function oneLine(e: unknown): string {
   if (e instanceof Error) return e.message.replace(/\s*\n\s*/g, " ");
   return String(e);
 }
+
+/** A usage error (unknown option, bad argument value): one line, and where the usage is described. */
+export function usageLine(commanderMessage: string, command: string | undefined): string {
+  const message = commanderMessage.replace(/^error:\s*/i, "").replace(/\s*\n\s*/g, " ").trim();
+  return `mpsync${command ? ` ${command}` : ""}: ${message} (see mpsync${command ? ` ${command}` : ""} --help)`;
+}

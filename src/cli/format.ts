@@ -1,7 +1,14 @@
-// The one-line summary of a finished run, for `mpsync sync` (inline and --wait).
+// The one-line summary of a finished run, for `mpsync sync` (inline and --wait): the
+// totals of its walk, and what else is worth saying about it.
 import type { RunResult } from "../sync/types.ts";
 
 export function formatResult(r: RunResult, appId: string): string {
-  const note = r.consistencyNote ? ` (${r.consistencyNote})` : "";
+  const notes = [
+    r.runs > 1 ? `over ${r.runs} runs` : "",
+    r.alreadySucceeded ? "already done by this job: not run again" : "",
+    r.deletionsHeld > 0 ? `${r.deletionsHeld} deletions held (mpsync deletions status)` : "",
+    r.consistencyNote ?? "",
+  ].filter(Boolean);
+  const note = notes.length ? ` (${notes.join("; ")})` : "";
   return `${appId} ${r.source} ${r.mode}: ${r.pages} pages, ${r.apiCalls} API calls, ${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged, ${r.markedDeleted} deleted in ${r.durationMs} ms${note}`;
 }

@@ -29,7 +29,16 @@ export function parseRedisUrl(value: string, setting = "REDIS_URL"): string {
   if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
     throw new ConfigError([`${setting} must start with redis:// or rediss:// (got ${url.protocol}//)`]);
   }
+  if (!/^\/?(\d+)?$/.test(url.pathname)) {
+    throw new ConfigError([`${setting} database index must be a non-negative integer, as in redis://host:6379/0 (got "${url.pathname.slice(1)}")`]);
+  }
   return value;
+}
+
+/** The database index a Redis URL selects (0 when it names none). */
+export function redisDatabaseIndex(value: string): number {
+  const db = new URL(value).pathname.slice(1);
+  return db ? Number(db) : 0;
 }
 
 export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,6 +62,17 @@ export function redactUrl(value: string): string {
     const url = new URL(value);
     if (url.password) url.password = "***";
     return url.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/** host:port/dbname: names a database without user or password (e.g. which one a worker wrote to). */
+export function databaseLabel(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const host = url.hostname || url.searchParams.get("host") || "localhost";
+    return `${host}:${url.port || "5432"}/${databaseName(databaseUrl)}`;
   } catch {
     return "<invalid url>";
   }

@@ -23,6 +23,8 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
     req.log.error({ err, url: req.routeOptions.url }, "request failed");
     return reply.code(500).send({ error: "internal", message: "internal error; see the worker log" });
   });
+  // unknown routes answer in the documented error shape too
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` }));
   healthRoutes(app, deps);
   metricsRoutes(app, deps);
   // who may read what (read-access.ts): decided per route before any handler runs

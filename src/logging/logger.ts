@@ -25,8 +25,8 @@ export function scrubSecrets(text: string): string {
   );
 }
 
-/** `level` is AppConfig.logLevel (LOG_LEVEL). */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** `level` is AppConfig.logLevel (LOG_LEVEL). Logs go to stderr (synchronously, so none is lost at exit): stdout carries results only. */
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
   return pino(
     {
       level,

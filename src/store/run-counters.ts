@@ -8,6 +8,8 @@ export const RUN_COUNTER_COLUMNS = {
   updated: "updated",
   unchanged: "unchanged",
   markedDeleted: "marked_deleted",
+  /** pages read again only to verify a concurrent full walk (items_seen counts distinct items) */
+  verificationReads: "verification_reads",
 } as const;
 
 export type RunCounterField = keyof typeof RUN_COUNTER_COLUMNS;

@@ -12,11 +12,11 @@ import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
 import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
 import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
-import { dropCheckpoints, failRun, finishRun, lockRunningRun, saveProgress, startRun, type RunCountersRow, type StartedRun } from "./sql/sync-runs.ts";
+import { dropCheckpoints, failRun, finishRun, lockRunningRun, saveProgress, startRun, succeededRunOfJob, walkTotals, type RunCountersRow, type StartedRun, type SucceededRun, type WalkTotals } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
 import { recordChanges, type ItemChange, type ItemChangeKind } from "./sql/content-changes.ts";
 
-export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary, ItemChange, ItemChangeKind };
+export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary, ItemChange, ItemChangeKind, WalkTotals };
 
 export interface PageWrite {
   accountId: number;
@@ -31,6 +31,7 @@ export interface PageWrite {
   /** every key the page(s) returned, when the source has held deletions: rows seen are no longer held */
   release?: { source: string; keys: string[] };
   checkpoint: unknown;
+  /** with `seen`, itemsSeen excludes these pages: the keys new to the walk are added here */
   counters: RunCountersRow;
 }
 
@@ -71,14 +72,17 @@ export interface SyncStore {
   setThrottledUntil(accountId: number, until: Date): Promise<void>;
   recordAccountError(accountId: number, code: number | null, message: string): Promise<void>;
   lock(name: string): Promise<HeldLock | null>;
-  startRun(a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun>;
+  startRun(a: { accountId: number; source: string; mode: string; trigger: string; jobId: string | null }): Promise<StartedRun>;
+  /** the succeeded run a job already asked for, if any */
+  succeededRunOfJob(accountId: number, source: string, jobId: string): Promise<SucceededRun | null>;
+  walkTotals(walkRunId: bigint): Promise<WalkTotals | null>;
   storedState(accountId: number, source: StoreSource, keys: string[]): Promise<Map<string, StoredState>>;
-  /** refuses (RunNotRunningError, nothing written) when the run is no longer running */
-  writePage(w: PageWrite): Promise<void>;
+  /** returns how many of `seen.keys` were new to the walk (0 without `seen`); refuses (RunNotRunningError, nothing written) when the run is no longer running */
+  writePage(w: PageWrite): Promise<number>;
   /** returns how many rows were marked deleted and how many deletions are held; refuses like writePage */
   finishRun(f: RunFinish): Promise<{ marked: number; held: number }>;
   /** a no-op for a run no longer running (its closer's record stays) */
-  failRun(runId: bigint, counters: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void>;
+  failRun(runId: bigint, counters: RunCountersRow, end: { status: "failed" | "interrupted"; errorCode: number | null; errorMessage: string }): Promise<void>;
   /** live rows of the source and its held deletions, before a run */
   sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
   heldDeletions(filter?: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
@@ -94,10 +98,12 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     recordAccountError: (accountId, code, message) => recordAccountError(prisma, accountId, code, message),
     lock: (name) => tryAdvisoryLock(databaseUrl, name),
     startRun: (a) => prisma.$transaction((tx) => startRun(tx, a)),
+    succeededRunOfJob: (accountId, source, jobId) => succeededRunOfJob(prisma, accountId, source, jobId),
+    walkTotals: async (walkRunId) => (await walkTotals(prisma, [walkRunId])).get(walkRunId) ?? null,
     storedState: (accountId, source, keys) => selectStoredState(prisma, accountId, source, keys),
 
     async writePage(w) {
-      await prisma.$transaction(async (tx) => {
+      return prisma.$transaction(async (tx) => {
         await lockRunningRun(tx, w.runId);
         const which = w.source.kind;
         if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
@@ -105,11 +111,12 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         const items = w.rows.flatMap((r) => r.newsItems.map((item) => ({ owner: rowKey(r), item })));
         await upsertNewsItems(tx, which, w.accountId, items);
         await markSurplusNewsItems(tx, which, w.accountId, w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })));
-        if (w.seen) await recordSeenKeys(tx, w.seen.walkId, w.seen.keys);
+        const fresh = w.seen ? await recordSeenKeys(tx, w.seen.walkId, w.seen.keys) : 0;
         if (w.release) await releaseHeld(tx, w.accountId, w.release.source, w.release.keys);
-        await saveProgress(tx, w.runId, w.checkpoint, w.counters);
+        await saveProgress(tx, w.runId, w.checkpoint, { ...w.counters, itemsSeen: w.counters.itemsSeen + fresh });
         // last: the outbox lock is held from here to the commit
         await recordChanges(tx, w.accountId, w.runId, w.source, w.changes);
+        return fresh;
       });
     },
 
@@ -140,7 +147,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
       });
     },
 
-    failRun: (runId, counters, code, message) => failRun(prisma, runId, counters, code, message),
+    failRun: (runId, counters, end) => failRun(prisma, runId, counters, end),
 
     async sourceState(accountId, source, sourceName) {
       const [liveRows, held] = await Promise.all([liveRowCount(prisma, accountId, source), heldCount(prisma, accountId, sourceName)]);

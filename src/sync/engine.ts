@@ -32,7 +32,7 @@ export interface SyncEngineDeps {
   repairLimits?: RepairLimits;
 }
 
-const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 });
+const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0 });
 
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
@@ -63,10 +63,41 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const lock = await deps.store.lock(syncLockName(req.appId, req.source));
     if (!lock) throw new SyncLockedError(req.appId, req.source);
     try {
+      // a job redelivered after a lost lock or a stall: its run may have finished meanwhile
+      // (checked under the lock, so a run finishing elsewhere cannot slip in between)
+      const done = req.jobId ? await deps.store.succeededRunOfJob(id, req.source, req.jobId) : null;
+      if (done) {
+        deps.logger.info({ appId: req.appId, source: req.source, jobId: req.jobId, runId: done.runId.toString() }, "job redelivered after its run succeeded: not run again");
+        return await walkResult(req, done.runId, done.walkRunId, { durationMs: 0, note: done.consistencyNote, deletionsHeld: done.deletionsHeld, alreadySucceeded: true });
+      }
       return await runLocked(req, account, id, lock.lost);
     } finally {
       await lock.release();
     }
+  }
+
+  /** The result of a succeeded run, with the totals of its whole walk. */
+  async function walkResult(
+    req: SyncRequest,
+    runId: bigint,
+    walkRunId: bigint,
+    r: { durationMs: number; note: string | null; deletionsHeld: number; alreadySucceeded: boolean },
+  ): Promise<RunResult> {
+    const totals = await deps.store.walkTotals(walkRunId);
+    return {
+      ...(totals?.counters ?? zeroCounters()),
+      runs: totals?.runs ?? 1,
+      alreadySucceeded: r.alreadySucceeded,
+      runId: runId.toString(),
+      source: req.source,
+      mode: req.mode,
+      status: "succeeded",
+      durationMs: r.durationMs,
+      consistencyNote: r.note,
+      deletionsHeld: r.deletionsHeld,
+      errorCode: null,
+      errorMessage: null,
+    };
   }
 
   async function runLocked(req: SyncRequest, account: AccountConfig, id: number, lockLost: Promise<never>): Promise<RunResult> {
@@ -75,7 +106,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const storeSource = storeSourceOf(req.source);
     // for the breaker: live rows (an empty list is confirmed before it counts) and held deletions
     const before = await deps.store.sourceState(id, storeSource, req.source);
-    const { runId, resumedFrom } = await deps.store.startRun({ accountId: id, source: req.source, mode: req.mode, trigger: req.trigger });
+    const { runId, walkRunId, resumedFrom } = await deps.store.startRun({ accountId: id, source: req.source, mode: req.mode, trigger: req.trigger, jobId: req.jobId ?? null });
     const counters = zeroCounters();
 
     let full: FullCheckpoint | null = null;
@@ -124,24 +155,13 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       signal: stop.signal,
       counters,
     };
-    const result = (status: "succeeded" | "failed", note: string | null, deletionsHeld: number, errorCode: number | null, errorMessage: string | null): RunResult => ({
-      ...counters,
-      runId: runId.toString(),
-      source: req.source,
-      mode: req.mode,
-      status,
-      durationMs: Math.round(performance.now() - started),
-      consistencyNote: note,
-      deletionsHeld,
-      errorCode,
-      errorMessage,
-    });
-
     // Never record the run while the walk may still write: a page in flight would commit
     // after the failure. So the walk is awaited even when the lock is lost (it stops after
     // its current page), and a run no longer running refuses writes (RunNotRunningError).
     const lostLock = (): SyncLockLostError | null =>
       lockLostCause && new SyncLockLostError(req.appId, req.source, runId.toString(), { cause: lockLostCause.error });
+    let note: string | null;
+    let deletionsHeld: number;
     try {
       const outcome = await (full
         ? walkFull(ctx, full, deps.repairLimits).then((r) => ({ markAbsent: r.consistent, note: r.consistent ? null : r.note }))
@@ -165,20 +185,24 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       counters.markedDeleted += marked;
       if (held > 0) log.warn({ runId: runId.toString(), deletionsHeld: held }, "deletion circuit breaker: deletions held until the next full walk confirms them (or mpsync deletions apply)");
       log.info({ runId: runId.toString(), ...counters, deletionsHeld: held, consistencyNote: outcome.note }, "sync run succeeded");
-      return result("succeeded", outcome.note, held, null, null);
+      note = outcome.note;
+      deletionsHeld = held;
     } catch (e) {
       await recordFailure(e, id, runId, counters, log);
       throw e;
     } finally {
       req.signal?.removeEventListener("abort", onAbort);
     }
+    // outside the try: the run is recorded as succeeded whatever happens to this read
+    return walkResult(req, runId, walkRunId, { durationMs: Math.round(performance.now() - started), note, deletionsHeld, alreadySucceeded: false });
   }
 
   async function recordFailure(e: unknown, id: number, runId: bigint, counters: RunCounters, log: Logger): Promise<void> {
     const code = e instanceof WeChatError ? e.errcode : null;
     const message = e instanceof Error ? e.message : String(e);
     try {
-      await deps.store.failRun(runId, counters, code, message);
+      // a stop on request is an interruption (resumed later), not a failure
+      await deps.store.failRun(runId, counters, { status: e instanceof SyncAbortedError ? "interrupted" : "failed", errorCode: code, errorMessage: message });
       if (e instanceof QuotaExhaustedError) {
         await deps.store.setThrottledUntil(id, nextQuotaReset(now()));
       } else if (e instanceof AccountRejectedError) {

@@ -30,6 +30,8 @@ function dedupe(rows: ItemRow[]): ItemRow[] {
 }
 
 export function createPageSink(d: SinkDeps): PageSink {
+  // distinct items of a walk without seen keys (incremental); full walks count the keys new to the walk in the store
+  const seenHere = new Set<string>();
   const progress = (total: number | null): void => {
     d.onProgress?.({ ...d.counters, runId: d.runId.toString(), source: d.source, totalCount: total });
   };
@@ -63,16 +65,26 @@ export function createPageSink(d: SinkDeps): PageSink {
           status.set(key, { key, status: "unchanged", writtenByWalk });
         }
       }
+      let distinctNew = 0;
+      if (!opts.seen) {
+        for (const k of rows.map(rowKey)) {
+          if (seenHere.has(k)) continue;
+          seenHere.add(k);
+          distinctNew++;
+        }
+      }
       const next: RunCounters = {
         ...d.counters,
-        pages: d.counters.pages + pages.length,
+        pages: d.counters.pages + (opts.verification ? 0 : pages.length),
+        verificationReads: d.counters.verificationReads + (opts.verification ? pages.length : 0),
         apiCalls: d.counters.apiCalls + pages.reduce((n, p) => n + p.attempts, 0),
-        itemsSeen: d.counters.itemsSeen + all.length,
+        itemsSeen: d.counters.itemsSeen + distinctNew,
         inserted: d.counters.inserted + inserted,
         updated: d.counters.updated + updated,
-        unchanged: d.counters.unchanged + unchanged,
+        // a verification re-read is not a second sighting of the items it repeats
+        unchanged: d.counters.unchanged + (opts.verification ? 0 : unchanged),
       };
-      await d.store.writePage({
+      next.itemsSeen += await d.store.writePage({
         accountId: d.accountId,
         runId: d.runId,
         source: d.storeSource,

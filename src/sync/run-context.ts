@@ -18,7 +18,12 @@ export interface PageSink {
    * Writes the rows of one or more contiguous pages and the checkpoint in one
    * transaction; `seen` also records the keys for absence marking (full walks).
    */
-  write(pages: { rows: ItemRow[]; attempts: number; total: number }[], checkpoint: unknown, opts: { seen: boolean; walkRunIds?: string[] }): Promise<WrittenRow[]>;
+  write(
+    pages: { rows: ItemRow[]; attempts: number; total: number }[],
+    checkpoint: unknown,
+    /** verification: a re-read to check the walk, counted in verificationReads rather than pages */
+    opts: { seen: boolean; walkRunIds?: string[]; verification?: boolean },
+  ): Promise<WrittenRow[]>;
   /** saves the checkpoint alone (no page) */
   save(checkpoint: unknown): Promise<void>;
 }

@@ -17,8 +17,16 @@ export interface RunProgress extends RunCounters {
   totalCount: number | null;
 }
 
+/**
+ * A finished run. Its counters are the totals of its walk: a run resumed after an
+ * interruption adds the rows before it (`runs` of them in all).
+ */
 export interface RunResult extends RunCounters {
   runId: string;
+  /** sync_runs rows the walk took (1 when it was never interrupted) */
+  runs: number;
+  /** true when a redelivered job found its run already succeeded and did not run it again */
+  alreadySucceeded: boolean;
   source: Source;
   mode: SyncMode;
   status: "succeeded" | "failed";
@@ -37,6 +45,8 @@ export interface SyncRequest {
   source: Source;
   mode: SyncMode;
   trigger: SyncTrigger;
+  /** the queue job asking for this run: recorded with it, and a job whose run already succeeded is not run again */
+  jobId?: string;
   /** abort: finish the current page, save the checkpoint, reject with SyncAbortedError */
   signal?: AbortSignal;
   /** called after each committed page */

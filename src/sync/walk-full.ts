@@ -148,7 +148,7 @@ async function verify(ctx: WalkContext, cp: FullCheckpoint): Promise<FullCheckpo
   const next: FullCheckpoint = onlyInserts
     ? { ...cp, phase: "done", consistent: true, note: null }
     : { ...cp, phase: "repair", repair: newSequentialState() };
-  await ctx.sink.write([page], next, { seen: true });
+  await ctx.sink.write([page], next, { seen: true, verification: true });
   return next;
 }
 

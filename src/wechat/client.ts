@@ -8,7 +8,7 @@ import { ENDPOINTS } from "./endpoints.ts";
 import { readMaterialCount, readMaterialPage, readPublishedPage, readQuota } from "./responses.ts";
 import { withRetry, type RetryPolicy } from "./retry.ts";
 import type { TokenProvider } from "./tokens/index.ts";
-import { MATERIAL_TYPES, MAX_PAGE_SIZE, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
+import { MATERIAL_TYPES, MAX_PAGE_SIZE, type CredentialCheck, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
 
 /** WeChat's page size limit: a caller asking for more has a bug, so fail before any request. */
 function checkPage(offset: number, count: number): void {
@@ -63,6 +63,18 @@ export class WeChatApiClient implements WeChatClient {
 
   async getQuota(cgiPath: string, opts: CallOptions = {}): Promise<ApiQuota> {
     return this.call({ requests: 0 }, { method: "POST", endpoint: ENDPOINTS.quota, body: { cgi_path: cgiPath } }, readQuota, opts.signal);
+  }
+
+  async checkCredentials(opts: CallOptions = {}): Promise<CredentialCheck> {
+    const verify = this.tokens.verifyCredentials;
+    if (verify) await verify.call(this.tokens, { requests: 0 }, opts.signal);
+    await this.getMaterialCount(opts);
+    return {
+      secretChecked: verify !== undefined,
+      unchecked: verify
+        ? null
+        : `the ${this.tokens.kind} credentials are sent only when no token is cached: fetching one on demand would retire the token other processes use; the token in use was checked`,
+    };
   }
 
   /** Releases the HTTP pools (when this client owns them). */

@@ -107,3 +107,11 @@ export class ResponseTooLargeError extends UnexpectedResponseError {
     super(`WeChat ${endpoint} response exceeds the ${limitBytes}-byte limit (WECHAT_MAX_RESPONSE_BYTES)`, { endpoint });
   }
 }
+
+/** Redis, where tokens are shared, is unreachable and this process holds no valid token of its own. */
+export class TokenStoreUnavailableError extends TransientError {
+  override name = "TokenStoreUnavailableError";
+  constructor(appId: string, readonly waitedMs: number) {
+    super(`no access token for appId ${appId}: Redis (REDIS_URL), where tokens are shared, was unreachable for ${waitedMs} ms`, { endpoint: "(token)", appId });
+  }
+}

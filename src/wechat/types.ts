@@ -82,6 +82,19 @@ export interface WeChatClient {
   getMaterialCount(opts?: CallOptions): Promise<MaterialCount>;
   /** POST /cgi-bin/openapi/quota/get */
   getQuota(cgiPath: string, opts?: CallOptions): Promise<ApiQuota>;
+  /**
+   * Checks the credentials for real where that disturbs no other token holder (stable: a
+   * non-forcing stable_token call), then makes one API call (get_materialcount) with the
+   * shared token. Throws the WeChat error of the first step that fails.
+   */
+  checkCredentials(opts?: CallOptions): Promise<CredentialCheck>;
+}
+
+export interface CredentialCheck {
+  /** the secret was sent to WeChat and accepted (false: only the token in use was tried) */
+  secretChecked: boolean;
+  /** what could not be checked, and why (null when everything was) */
+  unchecked: string | null;
 }
 
 /** Observer for metrics: one event per HTTP request the client makes. */

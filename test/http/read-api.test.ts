@@ -119,10 +119,32 @@ describe("GET /v1/articles", () => {
     ["cursor=%7B%7D", "cursor"],
     ["colour=blue", "colour"],
     ["account=wxnotsynced", "account"],
+    // a repeated parameter is ambiguous: refused by name (not "expected number, received NaN")
+    ["limit=5&limit=6", "limit"],
+    ["q=a&q=b", "q"],
   ])("rejects %s with 400 naming %s", async (query, field) => {
     const r = await get(`/v1/articles?${query}`);
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: "invalid_parameter", field });
+    if (query.includes("&")) expect(r.body.message).toBe(`${field}: is given more than once; give it once`);
+  });
+});
+
+describe("read API input and errors (issue 9, case 10)", () => {
+  it("updated_since accepts a date alone (midnight UTC) as well as a date-time", async () => {
+    const since = await expectedOrder(`NOT is_deleted AND update_time >= '2026-01-01T00:00:00Z'`);
+    expect(since.length).toBeGreaterThan(2_000); // rows without update_time are left out
+    expect(await walk("&updated_since=2026-01-01", 100)).toEqual(since);
+    expect(await walk("&updated_since=2026-01-02", 100)).toEqual([]);
+    const r = await get("/v1/articles?updated_since=2026-13-40");
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: "invalid_parameter", field: "updated_since" });
+  });
+
+  it("an unknown route answers 404 in the documented error shape", async () => {
+    const r = await get("/v1/nothing-here?x=1");
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({ error: "not_found", message: "no route GET /v1/nothing-here" });
   });
 });
 

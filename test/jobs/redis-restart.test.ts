@@ -1,4 +1,6 @@
-// A worker that loses Redis mid-run reconnects, the run completes, and it consumes again.
+// A worker that loses Redis mid-run keeps syncing with the token it holds, reconnects, the
+// run completes exactly once (its job, stalled by the outage, is not run a second time),
+// the outage is logged once when it starts and once when it ends, and it consumes again.
 // Uses a Redis server of its own (never the shared one on 6379), stopped with SHUTDOWN SAVE
 // and restarted on the same port and data directory, as a persistent Redis would come back.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -95,6 +97,8 @@ describe("Redis outage during a run", () => {
       HTTP_PORT: "0",
       HTTP_HOST: "127.0.0.1",
       MEDIA_MIRROR: "false",
+      // an outage longer than the job lock: BullMQ treats the running job as stalled and redelivers it
+      WORKER_LOCK_DURATION_MS: "2000",
     };
     sim.setFaults({ latencyMs: 400, endpoints: ["freepublish/batchget"] });
     const worker = spawnMpsync(["worker"], env);
@@ -112,9 +116,17 @@ describe("Redis outage during a run", () => {
       return r.rowCount === 1;
     }, 30_000, "the full run to commit two pages");
 
+    const pagesNow = async (): Promise<number> =>
+      (await db.sql.query<{ pages: number }>("SELECT pages FROM sync_runs WHERE source = 'published' AND mode = 'full' ORDER BY id DESC LIMIT 1")).rows[0]?.pages ?? 0;
     await stopRedis();
-    // not ready while Redis is away (pages keep arriving meanwhile)
+    const stoppedAt = Date.now();
+    const pagesAtStop = await pagesNow();
+    // not ready while Redis is away
     expect(await ready()).toEqual({ status: 503, body: { status: "not ready", checks: { postgres: true, redis: false, worker: false } } });
+    // the run holds a valid token: pages keep arriving while Redis is away
+    await until(async () => (await pagesNow()) >= pagesAtStop + 3, 20_000, "pages committed during the outage");
+    // outlast the job lock and the stalled check (2 s + 0.5 s)
+    await new Promise((r) => setTimeout(r, Math.max(0, 3_500 - (Date.now() - stoppedAt))));
     await startRedis();
     sim.setFaults({});
 
@@ -124,8 +136,20 @@ describe("Redis outage during a run", () => {
       return s === "completed" || s === "failed" ? s : null;
     }, 40_000, "the full run to finish");
     expect(state).toBe("completed");
-    const runs = await db.sql.query<{ status: string }>("SELECT status FROM sync_runs WHERE source = 'published' AND mode = 'full' ORDER BY id");
-    expect(runs.rows.at(-1)?.status).toBe("succeeded");
+    const runs = await db.sql.query<{ status: string; job_id: string }>("SELECT status, job_id FROM sync_runs WHERE source = 'published' AND mode = 'full' ORDER BY id");
+    // one execution for one request: the job redelivered after the outage found its run done
+    expect(runs.rows).toEqual([{ status: "succeeded", job_id: jobId }]);
+
+    // the outage was logged once when it started and once when it ended, without stack traces
+    await worker.waitFor(/redis reachable again/);
+    const lines = worker.output().split("\n");
+    expect(lines.filter((l) => l.includes("redis unreachable"))).toHaveLength(1);
+    const back = lines.filter((l) => l.includes("redis reachable again"));
+    expect(back).toHaveLength(1);
+    expect((JSON.parse(back[0]!) as { outageMs: number }).outageMs).toBeGreaterThan(0);
+    expect(worker.output()).not.toMatch(/\n\s+at /);
+    // the scenario really happened: the original attempt lost its lock, the job came back and was not run again
+    expect(worker.output()).toMatch(/job redelivered after its run succeeded: not run again/);
 
     // consuming again: a new request is taken and finished
     const next = await enqueueSync(queue, { appId: APP, source: "material:image", mode: "full", trigger: "manual" });

@@ -54,7 +54,7 @@ describe("shutdown, resume and the waiting CLI", () => {
     expect(exit).toEqual({ code: 0, signal: null });
     const stopped = await publishedRuns();
     expect(stopped).toHaveLength(1);
-    expect(stopped[0]).toMatchObject({ status: "failed", has_checkpoint: true });
+    expect(stopped[0]).toMatchObject({ status: "interrupted", has_checkpoint: true }); // a graceful stop is not a failure
     expect(stopped[0]!.error_message).toMatch(/stopped on request/);
     const pagesBefore = stopped[0]!.pages;
     expect(pagesBefore).toBeLessThan(20);
@@ -68,8 +68,10 @@ describe("shutdown, resume and the waiting CLI", () => {
     expect(out).toMatch(new RegExp(`${APP} published full: \\d+ pages, \\d+ API calls, \\d+ inserted`));
 
     const runs = await publishedRuns();
-    expect(runs.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    expect(runs.map((r) => r.status)).toEqual(["interrupted", "succeeded"]);
     expect(runs[0]!.error_message).toMatch(new RegExp(`resumed by run ${runs[1]!.id}`));
+    // the CLI's result counts the whole walk, both rows
+    expect(out).toMatch(new RegExp(`${APP} published full: .* 400 inserted, .*\\(over 2 runs\\)`));
     const byId = (a: { article_id: unknown }, b: { article_id: unknown }): number => (String(a.article_id) < String(b.article_id) ? -1 : 1);
     expect((await storedState(db.sql)).articles.sort(byId)).toEqual(expectedState(sim).articles.sort(byId));
     second.proc.kill("SIGTERM");

@@ -65,12 +65,20 @@ describe("status and accounts", () => {
     const ok = await runMpsync(["accounts", "--check", "--json"], env);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual([
-      { appId: APP, name: null, tokenKind: "stable", concurrency: 2, schedule: { incrementalEveryMinutes: 15, fullCron: "0 3 * * *", enabled: true }, health: "ok", check: "ok" },
+      {
+        app_id: APP,
+        name: null,
+        token_kind: "stable",
+        concurrency: 2,
+        schedule: { incremental_every_minutes: 15, full_cron: "0 3 * * *", enabled: true },
+        health: "ok",
+        check: { ok: true, secret_checked: true, message: null },
+      },
     ]);
     sim.expireTokens(); // the cached token fails, and the refresh needs the (wrong) secret
     const bad = await runMpsync(["accounts", "--check"], { ...env, WECHAT_APP_SECRET: "wrong-secret-value" });
-    expect(bad.code).toBe(0);
-    expect(bad.stdout.trim()).toMatch(new RegExp(`^${APP} stable: ok \\| check: WeChat /cgi-bin/stable_token failed with errcode 40125 .*$`));
+    expect(bad.code).toBe(1);
+    expect(bad.stdout.trim()).toMatch(new RegExp(`^${APP} stable: ok \\| check: FAILED \\(WeChat /cgi-bin/stable_token failed with errcode 40125 .*\\)$`));
     expect(bad.all).not.toContain("wrong-secret-value");
   });
 });

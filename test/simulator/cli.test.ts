@@ -22,11 +22,13 @@ describe("mpsync simulator", () => {
       const url = await new Promise<string>((resolve, reject) => {
         child.stdout.on("data", () => {
           const m = /listening on (http:\/\/\S+) /.exec(out);
-          if (m) resolve(m[1]!);
+          if (m && out.includes("WECHAT_TOKEN_KIND")) resolve(m[1]!);
         });
         child.once("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
       expect(out).not.toContain("cli-secret-123");
+      // it prints the environment that points mpsync at it (a secret given on the command line is not echoed)
+      expect(out).toContain(`export WECHAT_API_BASE_URL=${url} WECHAT_APP_ID=wxclisim WECHAT_APP_SECRET=<the value of --app-secret> WECHAT_TOKEN_KIND=stable`);
       const t = await call(url, "/cgi-bin/token", { query: { grant_type: "client_credential", appid: "wxclisim", secret: "cli-secret-123" } });
       const page = await call(url, "/cgi-bin/freepublish/batchget", { query: { access_token: t.json.access_token }, body: { offset: 0, count: 20 } });
       expect(page.json).toMatchObject({ total_count: 3, item_count: 3 });

@@ -9,13 +9,13 @@ import { createTestDatabase } from "../helpers/db.ts";
 
 const db = await createTestDatabase();
 const store = createSyncStore(db.prisma, db.url);
-const zero = { pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 };
+const zero = { pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0 };
 const published = { kind: "published" } as const;
 
 /** A fresh account (so each test has its own rows) with a running full run of `published`. */
 async function running() {
   const accountId = await store.ensureAccount(`wxstore${randomBytes(5).toString("hex")}`, null);
-  const { runId } = await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual" });
+  const { runId } = await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual", jobId: null });
   return { accountId, runId };
 }
 
@@ -35,7 +35,7 @@ describe("writes of a run", () => {
 
   it("a page of a failed run is refused with RunNotRunningError and writes nothing", async () => {
     const { accountId, runId } = await running();
-    await store.failRun(runId, zero, null, "stopped");
+    await store.failRun(runId, zero, { status: "failed", errorCode: null, errorMessage: "stopped" });
     const before = await run(runId);
     const write = store.writePage({ accountId, runId, source: published, rows: [article("late")], changes: [], checkpoint: { at: 9 }, counters: { ...zero, pages: 1 } });
     await expect(write).rejects.toBeInstanceOf(RunNotRunningError);
@@ -48,20 +48,20 @@ describe("writes of a run", () => {
     const { accountId, runId } = await running();
     await store.writePage({ accountId, runId, source: published, rows: [article("kept")], changes: [], checkpoint: {}, counters: zero });
     // another process took the source over: its start closes this run as interrupted
-    await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual" });
+    await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual", jobId: null });
     const finish = store.finishRun({ accountId, runId, source: published, sourceName: "published", counters: zero, markAbsent: { walkId: runId, decide: ({ absent }) => ({ apply: absent, hold: [] }) }, walkId: runId, consistencyNote: null });
     await expect(finish).rejects.toBeInstanceOf(RunNotRunningError);
     const kept = await db.sql.query("SELECT is_deleted FROM published_articles WHERE account_id = $1", [accountId]);
     expect(kept.rows).toEqual([{ is_deleted: false }]);
-    expect((await run(runId)).status).toBe("failed");
+    expect((await run(runId)).status).toBe("interrupted"); // closed by the other process's start
   });
 
   it("failing a run another process already closed keeps that process's record", async () => {
     const { accountId, runId } = await running();
-    await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual" });
+    await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual", jobId: null });
     const closed = await run(runId);
-    expect(closed.error_message).toMatch(/^interrupted/);
-    await store.failRun(runId, { ...zero, pages: 7 }, null, "lost its lock");
+    expect(closed).toMatchObject({ status: "interrupted", error_message: expect.stringMatching(/^process ended/) });
+    await store.failRun(runId, { ...zero, pages: 7 }, { status: "failed", errorCode: null, errorMessage: "lost its lock" });
     expect(await run(runId)).toEqual(closed);
   });
 });

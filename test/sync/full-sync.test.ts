@@ -109,12 +109,13 @@ describe("full sync", () => {
   it("reports progress after every committed page, with the counters just committed", async () => {
     // the real store, observed: each commit is logged once it has returned
     const real = createSyncStore(env.rt.prisma, env.db.url);
-    const events: { at: "commit" | "progress"; pages: number; inserted: number; apiCalls: number }[] = [];
+    const events: { at: "commit" | "progress"; pages: number; verificationReads: number; inserted: number; apiCalls: number }[] = [];
     const store: SyncStore = {
       ...real,
       async writePage(w) {
-        await real.writePage(w);
-        events.push({ at: "commit", pages: w.counters.pages, inserted: w.counters.inserted, apiCalls: w.counters.apiCalls });
+        const fresh = await real.writePage(w);
+        events.push({ at: "commit", pages: w.counters.pages, verificationReads: w.counters.verificationReads, inserted: w.counters.inserted, apiCalls: w.counters.apiCalls });
+        return fresh;
       },
     };
     const engine = createSyncEngine({ store, accounts: env.rt.config.accounts, clientFor: env.rt.clientFor, logger: env.rt.logger });
@@ -123,20 +124,20 @@ describe("full sync", () => {
       source: "published",
       mode: "full",
       trigger: "manual",
-      onProgress: (p) => events.push({ at: "progress", pages: p.pages, inserted: p.inserted, apiCalls: p.apiCalls }),
+      onProgress: (p) => events.push({ at: "progress", pages: p.pages, verificationReads: p.verificationReads, inserted: p.inserted, apiCalls: p.apiCalls }),
     });
-    // expected: every commit that added pages is followed at once by one report of exactly
-    // its counters; a checkpoint-only save (no new page) reports nothing
+    // expected: every commit that added pages (or a verification re-read) is followed at once
+    // by one report of exactly its counters; a checkpoint-only save (no page) reports nothing
     const expected: typeof events = [];
-    let pages = 0;
+    let reads = 0;
     for (const c of events.filter((e) => e.at === "commit")) {
       expected.push(c);
-      if (c.pages > pages) expected.push({ ...c, at: "progress" });
-      pages = c.pages;
+      if (c.pages + c.verificationReads > reads) expected.push({ ...c, at: "progress" });
+      reads = c.pages + c.verificationReads;
     }
     expect(events).toEqual(expected);
     expect(events.filter((e) => e.at === "progress").length).toBeGreaterThanOrEqual(Math.ceil(330 / 20 / 4));
-    expect(events.at(-1)).toEqual({ at: "progress", pages: result.pages, inserted: result.inserted, apiCalls: result.apiCalls });
+    expect(events.at(-1)).toEqual({ at: "progress", pages: result.pages, verificationReads: result.verificationReads, inserted: result.inserted, apiCalls: result.apiCalls });
   });
 
   it("a finished full walk also removes the seen keys of an abandoned walk of its source", async () => {

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { SIM_DEFAULT_APP } from "../../src/simulator/index.ts";
 import { syncLockName } from "../../src/sync/lock-name.ts";
 import { tryAdvisoryLock } from "../../src/store/sql/advisory-lock.ts";
+import { runOut } from "../../src/status/runs.ts";
+import { createReadStore } from "../../src/store/read-store.ts";
 import { APP_ID, assertConverged, freshSyncEnv } from "./harness.ts";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/mpsync.js");
@@ -65,7 +67,7 @@ describe("worker processes", () => {
       await sleep(10);
     }
     env.sim.setFaults({});
-    const crashed = await env.db.sql.query("SELECT id, status, checkpoint FROM sync_runs WHERE source = 'published'");
+    const crashed = await env.db.sql.query("SELECT id, status, checkpoint, heartbeat_at FROM sync_runs WHERE source = 'published'");
     expect(crashed.rows).toHaveLength(1);
     expect(crashed.rows[0].status).toBe("running");
     const resumeAt = crashed.rows[0].checkpoint.scan.nextOffset as number;
@@ -83,9 +85,22 @@ describe("worker processes", () => {
     // at the checkpoint, and below it only the final check of page 0 is read
     expect(Math.min(...offsets.slice(0, 2))).toBe(resumeAt);
     expect(offsets.filter((o) => o < resumeAt)).toEqual(offsets.includes(0) ? [0] : []);
-    const runs = await env.db.sql.query("SELECT status, error_message, checkpoint FROM sync_runs WHERE source = 'published' ORDER BY id");
-    expect(runs.rows.map((r) => r.status)).toEqual(["failed", "succeeded"]);
-    expect(runs.rows[0].error_message).toMatch(/resumed by run/);
+    const runs = await env.db.sql.query("SELECT status, error_message, checkpoint, finished_at, inserted, items_seen FROM sync_runs WHERE source = 'published' ORDER BY id");
+    // the dead process's row is closed as interrupted at its last heartbeat, not at the next run's start
+    expect(runs.rows.map((r) => r.status)).toEqual(["interrupted", "succeeded"]);
+    expect(runs.rows[0].error_message).toMatch(/^process ended; resumed by run \d+$/);
+    expect(runs.rows[0].finished_at).toEqual(crashed.rows[0].heartbeat_at);
+    // the result covers the whole walk (both rows), and counts each item once
+    expect(runs.rows[0].inserted).toBeGreaterThan(0);
+    expect(result).toMatchObject({ runs: 2, inserted: 300, itemsSeen: 300, alreadySucceeded: false });
+    expect(runs.rows[0].items_seen + runs.rows[1].items_seen).toBe(300);
+    // status (CLI and JSON) and the admin API report the walk's totals across its two rows
+    const reads = createReadStore(env.db.prisma);
+    const last = runOut((await reads.lastRuns([APP_ID])).get(`${APP_ID}|published`)!.last!);
+    expect(last).toMatchObject({ status: "succeeded", walk: { runs: 2, inserted: 300, items_seen: 300, first_run_id: String(crashed.rows[0].id) } });
+    expect(last.inserted).toBeLessThan(300); // the row itself holds only its part
+    const [recent] = await reads.recentRuns({ appId: APP_ID, source: "published", limit: 1 });
+    expect(runOut(recent!).walk).toEqual(last.walk);
     const counts = await env.db.sql.query("SELECT count(*)::int AS n, count(DISTINCT article_id)::int AS d FROM published_articles");
     expect(counts.rows[0]).toEqual({ n: 300, d: 300 });
     // the same state as an uninterrupted run: every article equal to the simulator, none deleted

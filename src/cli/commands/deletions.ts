@@ -1,8 +1,6 @@
 // mpsync deletions: the deletions the circuit breaker held (a full walk found too many
 // rows absent at once to trust one walk), and applying them at once when they are real.
 import { type Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
-import { checkDatabase } from "../../store/database.ts";
 import { createPrisma } from "../../store/prisma.ts";
 import { createSyncStore, type SyncStore } from "../../store/sync-store.ts";
 import { UnknownAccountError } from "../../sync/errors.ts";
@@ -10,6 +8,8 @@ import { applyHeldDeletions, heldDeletions } from "../../sync/held-deletions.ts"
 import { SOURCES, type Source } from "../../sync/types.ts";
 import { sourceArg } from "../args.ts";
 import { UserFacingError } from "../errors.ts";
+import { printJson } from "../output.ts";
+import { preflight } from "../preflight.ts";
 
 interface Flags {
   account?: string;
@@ -18,9 +18,8 @@ interface Flags {
 }
 
 async function withStore<T>(flags: Flags, fn: (store: SyncStore, filter: { appIds: string[]; source?: Source }) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env, { requireAccounts: true });
+  const config = await preflight({ accounts: true, database: true });
   if (flags.account && !config.accounts.some((a) => a.appId === flags.account)) throw new UnknownAccountError(flags.account);
-  await checkDatabase(config.databaseUrl);
   const prisma = createPrisma(config.databaseUrl, config.db);
   try {
     const appIds = flags.account ? [flags.account] : config.accounts.map((a) => a.appId);
@@ -39,7 +38,7 @@ export function register(program: Command): void {
     const held = await withStore(flags, heldDeletions);
     if (flags.json) {
       const rows = held.map((h) => ({ account: h.appId, source: h.source, held: h.held, run_id: h.runId, held_since: h.heldSince.toISOString() }));
-      console.log(JSON.stringify({ held_deletions: rows }, null, 2));
+      printJson({ held_deletions: rows });
     } else if (held.length === 0) console.log("no deletions held");
     else {
       for (const h of held) {
@@ -55,7 +54,7 @@ export function register(program: Command): void {
     const done = await withStore(flags, applyHeldDeletions);
     if (flags.json) {
       const rows = done.map((d) => ({ account: d.appId, source: d.source, held: d.held, applied: d.applied, status: d.status, run_id: d.runId }));
-      console.log(JSON.stringify({ applied: rows }, null, 2));
+      printJson({ applied: rows });
     } else if (done.length === 0) console.log("no deletions held");
     else {
       for (const d of done) {

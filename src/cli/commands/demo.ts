@@ -2,9 +2,8 @@
 // DATABASE_URL (migrated first), a summary table and a sample query. Safe to run twice:
 // the second run finds everything unchanged.
 import type { Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
 import { DEFAULT_SCHEDULE } from "../../config/defaults.ts";
-import { checkRedis } from "../../redis/connection.ts";
+import { preflight } from "../preflight.ts";
 import { startSimulator, SIM_DEFAULT_APP } from "../../simulator/index.ts";
 import { createRuntime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
@@ -23,8 +22,7 @@ export function register(program: Command): void {
     .command("demo")
     .description("start a seeded WeChat simulator, full-sync every source into DATABASE_URL and show the result")
     .action(async () => {
-      const env = loadConfig(process.env);
-      await checkRedis(env.redisUrl);
+      const env = await preflight({ redis: true });
       const applied = await migrateDatabase(env.databaseUrl);
       if (applied.length) console.log(`applied ${applied.length} migration(s)`);
       const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED });

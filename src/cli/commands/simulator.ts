@@ -68,8 +68,11 @@ export function register(program: Command): void {
         media: { origin: f.mediaOrigin, latencyMs: f.mediaLatency },
       };
       const sim = await startSimulator(opts);
-      // the secret is the caller's own input; print only the app id
       console.log(`WeChat simulator listening on ${sim.url} (app id ${f.appId}; control endpoints under ${sim.url}/__sim/)`);
+      // the environment that points mpsync at it; a secret given on the command line is the
+      // caller's own and is not echoed (the built-in one is public, in the sources)
+      const secret = f.appSecret === SIM_DEFAULT_APP.secret ? f.appSecret : "<the value of --app-secret>";
+      console.log(`point mpsync at it with:\n  export WECHAT_API_BASE_URL=${sim.url} WECHAT_APP_ID=${f.appId} WECHAT_APP_SECRET=${secret} WECHAT_TOKEN_KIND=stable`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off("SIGINT", stop);

@@ -1,18 +1,20 @@
 // mpsync status: per account and source, the last run, its result and counters, the next
 // scheduled runs, pending/active runs and throttling.
 import type { Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
 import { statusReport, targetOut, type TargetStatus } from "../../status/report.ts";
-import { checkRedis, createRedis } from "../../redis/connection.ts";
-import { checkDatabase } from "../../store/database.ts";
+import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "../../redis/connection.ts";
 import { createPrisma } from "../../store/prisma.ts";
 import { createReadStore } from "../../store/read-store.ts";
 import type { CliContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { preflight } from "../preflight.ts";
 
 function describe(t: TargetStatus): string {
   const r = t.lastRun;
-  const last = r
-    ? `last ${r.mode} ${r.status} at ${r.finished_at ?? r.started_at} (${r.items_seen} seen, ${r.inserted} inserted, ${r.updated} updated, ${r.marked_deleted} deleted${r.error_message ? `; ${r.error_message}` : ""})`
+  // a walk resumed over several rows: its totals, not only the last part's
+  const w = r?.walk;
+  const last = r && w
+    ? `last ${r.mode} ${r.status} at ${r.finished_at ?? r.started_at} (${w.items_seen} seen, ${w.inserted} inserted, ${w.updated} updated, ${w.marked_deleted} deleted${w.runs > 1 ? `, over ${w.runs} runs` : ""}${r.error_message ? `; ${r.error_message}` : ""})`
     : "never run";
   const queued = [t.activeJobId ? `running (job ${t.activeJobId})` : "", t.pendingJobId ? `pending (job ${t.pendingJobId})` : ""].filter(Boolean).join(", ");
   const next = `next incremental ${t.nextIncremental ?? "not scheduled"}, next full ${t.nextFull ?? "not scheduled"}`;
@@ -26,15 +28,15 @@ export function register(program: Command, ctx: CliContext): void {
     .description("last run, result, counters, next scheduled run and throttling per account and source")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
-      const config = loadConfig(process.env, { requireAccounts: true });
-      await checkRedis(config.redisUrl);
-      await checkDatabase(config.databaseUrl);
-      const connection = createRedis(config.redisUrl);
+      const config = await preflight({ accounts: true, redis: true, database: true });
+      const connection = createRedis(config.redisUrl, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+      connection.on("error", () => {}); // reported by the command that fails
       const queue = (await ctx.jobs()).openQueue(connection, config.redisPrefix);
+      queue.bull.on("error", () => {}); // likewise
       const prisma = createPrisma(config.databaseUrl, config.db);
       try {
         const targets = await statusReport(createReadStore(prisma), await queue.targets(config.accounts));
-        if (flags.json) console.log(JSON.stringify({ targets: targets.map(targetOut) }, null, 2));
+        if (flags.json) printJson({ targets: targets.map(targetOut) });
         else for (const t of targets) console.log(describe(t));
       } finally {
         await queue.close().catch(() => {});

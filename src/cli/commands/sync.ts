@@ -1,33 +1,57 @@
 // mpsync sync: --inline runs here and now through the sync engine; without it the run
 // goes through the job queue (src/cli/queued-sync.ts).
 import type { Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
 import { createRuntime, type Runtime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import { SOURCES, type RunResult, type SyncMode } from "../../sync/types.ts";
 import { sourceArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { formatResult } from "../format.ts";
+import { printJson, runResultOut } from "../output.ts";
+import { preflight } from "../preflight.ts";
 import { consoleOutput, runQueuedSync, type QueuedSyncFlags } from "../queued-sync.ts";
 import { onStopSignal } from "../signals.ts";
 
-/** media: false with --no-media (inline syncs then skip the media pass) */
-type SyncFlags = QueuedSyncFlags & { inline?: boolean; media?: boolean };
 import { mirrorAfterSync } from "../inline-media.ts";
 import { mediaConfigOf } from "../../media/service.ts";
 
-/** The inline path: runs the selected syncs in this process, then mirrors their media; throws one error naming account, source and cause. */
-export async function syncInline(runtime: Runtime, flags: SyncFlags, print: (line: string) => void = console.log): Promise<RunResult[]> {
+/** media: false with --no-media (inline syncs then skip the media pass) */
+type SyncFlags = QueuedSyncFlags & { inline?: boolean; media?: boolean };
+
+/**
+ * The inline path: runs the selected syncs in this process, then mirrors their media;
+ * throws one error naming account, source and cause. The first SIGINT/SIGTERM stops each
+ * run after its current page (checkpoint saved, run recorded interrupted) and, whatever
+ * still hangs, ends the process within WORKER_SHUTDOWN_TIMEOUT_MS. `collect` receives
+ * each result with its account (for --json).
+ */
+export async function syncInline(
+  runtime: Runtime,
+  flags: SyncFlags,
+  print: (line: string) => void = console.log,
+  collect?: (appId: string, result: RunResult) => void,
+): Promise<RunResult[]> {
   const mode: SyncMode = flags.full ? "full" : "incremental";
   const controller = new AbortController();
-  const stopListening = onStopSignal(() => controller.abort());
+  const bound = runtime.config.worker.shutdownTimeoutMs;
+  const stopListening = onStopSignal((signal) => {
+    runtime.logger.info({ signal, timeoutMs: bound }, "stopping: finishing the current page of each run");
+    controller.abort();
+    setTimeout(() => {
+      runtime.logger.error({ timeoutMs: bound }, "stop exceeded its bound; exiting");
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }, bound).unref();
+  });
   const targets = syncTargets(runtime.config.accounts, flags.account, flags.source);
   try {
     return await runMany(runtime.engine, targets, {
       mode,
       trigger: "manual",
       signal: controller.signal,
-      onResult: (t, r) => print(formatResult(r, t.appId)),
+      onResult: (t, r) => {
+        collect?.(t.appId, r);
+        print(formatResult(r, t.appId));
+      },
     });
   } finally {
     // mirror what was synced before returning, whether or not every target succeeded
@@ -47,13 +71,19 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--full", "walk every page and mark vanished items deleted")
     .option("--inline", "run in this process instead of through the job queue")
     .option("--wait", "queued: follow the runs to the end; exit non-zero if one failed")
-    .option("--json", "queued: print the result as JSON")
+    .option("--json", "print the result as one JSON document")
     .option("--no-media", "inline: do not mirror images afterwards (the worker mirrors queued runs)")
     .action(async (flags: SyncFlags) => {
       if (!flags.inline) return runQueuedSync(await ctx.jobs(), flags, consoleOutput());
-      const runtime = createRuntime(loadConfig(process.env, { requireAccounts: true }));
+      // tokens are shared through Redis: check it (and the database) now rather than hang later
+      const config = await preflight({ accounts: true, redis: true, database: true });
+      const runtime = createRuntime(config);
       try {
-        await syncInline(runtime, flags);
+        // with --json, stdout is the one JSON document: the lines for people go to stderr
+        const done: ReturnType<typeof runResultOut>[] = [];
+        const print = flags.json ? (line: string) => console.error(line) : undefined;
+        await syncInline(runtime, flags, print, (appId, r) => done.push(runResultOut(r, appId)));
+        if (flags.json) printJson(done);
       } finally {
         await runtime.close();
       }

@@ -1,13 +1,11 @@
 // mpsync worker: consume the job queue (and serve HTTP when HTTP_PORT is set) until
 // SIGTERM/SIGINT, then stop within WORKER_SHUTDOWN_TIMEOUT_MS with checkpoints saved.
 import type { Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
 import { startHttpServer } from "../../http/server.ts";
 import { createMetrics } from "../../metrics/registry.ts";
-import { checkRedis } from "../../redis/connection.ts";
 import { createRuntime } from "../../runtime.ts";
-import { checkDatabase } from "../../store/database.ts";
 import type { CliContext } from "../context.ts";
+import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
 
 export function register(program: Command, ctx: CliContext): void {
@@ -15,9 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("worker")
     .description("run scheduled and requested syncs from the job queue; serves HTTP when HTTP_PORT is set")
     .action(async () => {
-      const config = loadConfig(process.env, { requireAccounts: true });
-      await checkRedis(config.redisUrl);
-      await checkDatabase(config.databaseUrl);
+      const config = await preflight({ accounts: true, redis: true, database: true });
       // the held-deletions gauge reads Postgres at scrape time, when the runtime exists
       const metrics = createMetrics({ heldDeletions: () => runtime.reads.heldDeletions({ appIds: config.accounts.map((a) => a.appId) }) });
       const runtime = createRuntime(config, { observer: metrics.observer });

@@ -17,7 +17,11 @@ const DEFAULT_LIMIT = 20;
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const common = {
   account: z.string().min(1).max(64).optional(),
-  updated_since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  // a date (midnight UTC) or a date-time with offset
+  updated_since: z
+    .union([z.iso.date().transform((s) => `${s}T00:00:00Z`), z.iso.datetime({ offset: true })], { error: "expected a date (2024-05-01) or an ISO date-time with offset (2024-05-01T08:00:00+08:00)" })
+    .transform((s) => new Date(s))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIMIT),
   include_deleted: bool.default(false),
   cursor: z.string().min(1).max(512).optional(),

@@ -2,6 +2,16 @@
 // the newest run and the newest successful one.
 import type { PrismaClient } from "../prisma.ts";
 import type { RunCounters } from "../run-counters.ts";
+import { walkTotals } from "../sql/sync-runs.ts";
+
+/** The rows of one walk summed (a run resumed after interruptions spans several rows). */
+export interface WalkRecord {
+  /** id of the walk's first row */
+  firstRunId: bigint;
+  runs: number;
+  startedAt: Date;
+  counters: RunCounters;
+}
 
 export interface RunRecord extends RunCounters {
   id: bigint;
@@ -15,13 +25,27 @@ export interface RunRecord extends RunCounters {
   errorCode: number | null;
   errorMessage: string | null;
   consistencyNote: string | null;
+  deletionsHeld: number;
+  /** the BullMQ job that asked for the run (null inline) */
+  jobId: string | null;
+  walk: WalkRecord;
 }
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findMany"]>>[number];
 
-function record(r: RunRow, appId: string): RunRecord {
-  const { accountId: _accountId, checkpoint: _checkpoint, heartbeatAt: _heartbeatAt, ...rest } = r;
-  return { ...rest, appId };
+type Walks = Map<bigint, WalkRecord>;
+
+function record(r: RunRow, appId: string, walks: Walks): RunRecord {
+  const { accountId: _accountId, checkpoint: _checkpoint, heartbeatAt: _heartbeatAt, walkRunId, ...rest } = r;
+  const first = walkRunId ?? r.id;
+  const own = { firstRunId: first, runs: 1, startedAt: r.startedAt, counters: r };
+  return { ...rest, appId, walk: walks.get(first) ?? own };
+}
+
+/** The walks of these rows, by first-row id. */
+async function walksOf(prisma: PrismaClient, rows: RunRow[]): Promise<Walks> {
+  const totals = await walkTotals(prisma, [...new Set(rows.map((r) => r.walkRunId ?? r.id))]);
+  return new Map([...totals].map(([id, t]) => [id, { firstRunId: id, runs: t.runs, startedAt: t.startedAt, counters: t.counters }]));
 }
 
 /** Newest first; narrowed to an account (app_id) and a source when given. */
@@ -32,7 +56,8 @@ export async function recentRuns(prisma: PrismaClient, q: { appId?: string; sour
     take: q.limit,
     include: { account: { select: { appId: true } } },
   });
-  return rows.map(({ account, ...r }) => record(r, account.appId));
+  const walks = await walksOf(prisma, rows);
+  return rows.map(({ account, ...r }) => record(r, account.appId, walks));
 }
 
 export interface LastRuns {
@@ -49,10 +74,11 @@ export async function lastRuns(prisma: PrismaClient, appIds: string[]): Promise<
     const newest = (status?: string) =>
       prisma.syncRun.findMany({ where: { accountId: a.id, ...(status ? { status } : {}) }, distinct: ["source"], orderBy: [{ source: "asc" }, { startedAt: "desc" }] });
     const [last, ok] = await Promise.all([newest(), newest("succeeded")]);
-    for (const r of last) out.set(`${a.appId}|${r.source}`, { last: record(r, a.appId), lastSucceeded: null });
+    const walks = await walksOf(prisma, [...last, ...ok]);
+    for (const r of last) out.set(`${a.appId}|${r.source}`, { last: record(r, a.appId, walks), lastSucceeded: null });
     for (const r of ok) {
       const k = `${a.appId}|${r.source}`;
-      out.set(k, { last: out.get(k)?.last ?? null, lastSucceeded: record(r, a.appId) });
+      out.set(k, { last: out.get(k)?.last ?? null, lastSucceeded: record(r, a.appId, walks) });
     }
   }
   return out;

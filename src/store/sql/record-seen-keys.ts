@@ -1,9 +1,10 @@
 // A full walk's seen keys, written with the page that saw them (crash-safe absence marking).
 import type { Tx } from "./tx.ts";
 
-export async function recordSeenKeys(tx: Tx, walkId: bigint, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await tx.$executeRawUnsafe(
+/** Returns how many keys were new to the walk (distinct items seen, across its resumed runs). */
+export async function recordSeenKeys(tx: Tx, walkId: bigint, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  return tx.$executeRawUnsafe(
     `INSERT INTO sync_seen_keys (walk_id, item_key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
     walkId,
     keys,

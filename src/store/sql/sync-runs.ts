@@ -1,4 +1,5 @@
-// sync_runs: start (resuming an unfinished run's checkpoint), save progress, finish, fail.
+// sync_runs: start (resuming an unfinished run's checkpoint), save progress, finish, fail or
+// interrupt; the succeeded run of a job; the totals of a walk resumed over several rows.
 import { RunNotRunningError } from "../errors.ts";
 import type { Tx } from "./tx.ts";
 
@@ -10,9 +11,10 @@ export interface RunCountersRow {
   updated: number;
   unchanged: number;
   markedDeleted: number;
+  verificationReads: number;
 }
 
-const COUNTER_COLUMNS = ["pages", "api_calls", "items_seen", "inserted", "updated", "unchanged", "marked_deleted"] as const;
+const COUNTER_COLUMNS = ["pages", "api_calls", "items_seen", "inserted", "updated", "unchanged", "marked_deleted", "verification_reads"] as const;
 
 /** "pages = $first, api_calls = $first+1, …": the SET list for counterValues() placed from parameter $first on. */
 function countersSet(first: number): string {
@@ -20,56 +22,82 @@ function countersSet(first: number): string {
 }
 
 function counterValues(c: RunCountersRow): number[] {
-  return [c.pages, c.apiCalls, c.itemsSeen, c.inserted, c.updated, c.unchanged, c.markedDeleted];
+  return [c.pages, c.apiCalls, c.itemsSeen, c.inserted, c.updated, c.unchanged, c.markedDeleted, c.verificationReads];
+}
+
+/** A run row's counters, from snake_case columns. */
+function countersOf(r: Record<(typeof COUNTER_COLUMNS)[number], number>): RunCountersRow {
+  return {
+    pages: r.pages,
+    apiCalls: r.api_calls,
+    itemsSeen: r.items_seen,
+    inserted: r.inserted,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    markedDeleted: r.marked_deleted,
+    verificationReads: r.verification_reads,
+  };
 }
 
 export interface StartedRun {
   runId: bigint;
+  /** the first row of the walk this run continues (runId itself for a fresh walk) */
+  walkRunId: bigint;
   /** the checkpoint carried over from an interrupted run of the same account, source and mode */
   resumedFrom: { runId: bigint; checkpoint: unknown } | null;
 }
 
 /**
  * Inserts the run row. The caller holds the (account, source) lock, so any other row of
- * this source still marked running belongs to a process that died: it is closed as
- * failed, keeping its checkpoint so that a run of its mode resumes it. The newest
- * unfinished checkpoint of this mode moves to the new row.
+ * this source still marked running belongs to a process that ended (or lost the
+ * database): it is closed as interrupted at its last heartbeat, keeping its checkpoint
+ * so that a run of its mode resumes it. The newest unfinished checkpoint of this mode
+ * moves to the new row, which joins that row's walk.
  */
-export async function startRun(tx: Tx, a: { accountId: number; source: string; mode: string; trigger: string }): Promise<StartedRun> {
+export async function startRun(tx: Tx, a: { accountId: number; source: string; mode: string; trigger: string; jobId: string | null }): Promise<StartedRun> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET status = 'failed', finished_at = now(),
-            error_message = COALESCE(error_message, 'interrupted: the process running it ended')
+    `UPDATE sync_runs SET status = 'interrupted', finished_at = COALESCE(heartbeat_at, started_at),
+            error_message = COALESCE(error_message, 'process ended')
       WHERE account_id = $1 AND source = $2 AND status = 'running'`,
     a.accountId,
     a.source,
   );
-  const prev = await tx.$queryRawUnsafe<{ id: bigint; checkpoint: unknown }[]>(
-    `SELECT id, checkpoint FROM sync_runs
+  const prev = await tx.$queryRawUnsafe<{ id: bigint; checkpoint: unknown; walk_run_id: bigint | null }[]>(
+    `SELECT id, checkpoint, walk_run_id FROM sync_runs
       WHERE account_id = $1 AND source = $2 AND mode = $3 AND status <> 'succeeded' AND checkpoint IS NOT NULL
       ORDER BY id DESC LIMIT 1`,
     a.accountId,
     a.source,
     a.mode,
   );
-  const inserted = await tx.$queryRawUnsafe<{ id: bigint }[]>(
-    `INSERT INTO sync_runs (account_id, source, mode, trigger, status, checkpoint, heartbeat_at)
-     VALUES ($1, $2, $3, $4, 'running', $5::jsonb, now()) RETURNING id`,
+  const from = prev[0];
+  const inserted = await tx.$queryRawUnsafe<{ id: bigint; walk_run_id: bigint }[]>(
+    `INSERT INTO sync_runs (account_id, source, mode, trigger, status, checkpoint, heartbeat_at, job_id, walk_run_id)
+     VALUES ($1, $2, $3, $4, 'running', $5::jsonb, now(), $6, $7)
+     RETURNING id, walk_run_id`,
     a.accountId,
     a.source,
     a.mode,
     a.trigger,
-    prev[0] ? JSON.stringify(prev[0].checkpoint) : null,
+    from ? JSON.stringify(from.checkpoint) : null,
+    a.jobId,
+    from ? (from.walk_run_id ?? from.id) : null,
   );
   const runId = inserted[0]!.id;
-  if (prev[0]) {
+  let walkRunId = inserted[0]!.walk_run_id;
+  if (walkRunId === null) {
+    await tx.$executeRawUnsafe(`UPDATE sync_runs SET walk_run_id = id WHERE id = $1`, runId);
+    walkRunId = runId;
+  }
+  if (from) {
     await tx.$executeRawUnsafe(
       `UPDATE sync_runs SET checkpoint = NULL, error_message = COALESCE(error_message, 'interrupted') || '; resumed by run ' || $2::text
         WHERE id = $1`,
-      prev[0].id,
+      from.id,
       runId.toString(),
     );
   }
-  return { runId, resumedFrom: prev[0] ? { runId: prev[0].id, checkpoint: prev[0].checkpoint } : null };
+  return { runId, walkRunId, resumedFrom: from ? { runId: from.id, checkpoint: from.checkpoint } : null };
 }
 
 /**
@@ -106,18 +134,66 @@ export async function finishRun(tx: Tx, runId: bigint, c: RunCountersRow, consis
 }
 
 /**
- * The checkpoint is kept: the next run of this mode resumes from it. A run already
- * closed by another process keeps what that process wrote (e.g. "resumed by run N").
+ * The checkpoint is kept: the next run of this mode resumes from it. `interrupted` is a
+ * stop on request (shutdown), `failed` anything else. A run already closed by another
+ * process keeps what that process wrote (e.g. "resumed by run N").
  */
-export async function failRun(tx: Tx, runId: bigint, c: RunCountersRow, errorCode: number | null, errorMessage: string): Promise<void> {
+export async function failRun(
+  tx: Tx,
+  runId: bigint,
+  c: RunCountersRow,
+  end: { status: "failed" | "interrupted"; errorCode: number | null; errorMessage: string },
+): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET ${countersSet(4)}, status = 'failed', finished_at = now(), error_code = $2, error_message = $3
+    `UPDATE sync_runs SET ${countersSet(5)}, status = $4, finished_at = now(), heartbeat_at = now(), error_code = $2, error_message = $3
       WHERE id = $1 AND status = 'running'`,
     runId,
-    errorCode,
-    errorMessage,
+    end.errorCode,
+    end.errorMessage,
+    end.status,
     ...counterValues(c),
   );
+}
+
+/** The id of a succeeded run asked for by this job, if any: a redelivered job must not run it again. */
+export interface SucceededRun {
+  runId: bigint;
+  walkRunId: bigint;
+  consistencyNote: string | null;
+  deletionsHeld: number;
+}
+
+export async function succeededRunOfJob(tx: Tx, accountId: number, source: string, jobId: string): Promise<SucceededRun | null> {
+  const rows = await tx.$queryRawUnsafe<{ id: bigint; walk_run_id: bigint | null; consistency_note: string | null; deletions_held: number }[]>(
+    `SELECT id, walk_run_id, consistency_note, deletions_held FROM sync_runs WHERE account_id = $1 AND source = $2 AND job_id = $3 AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+    accountId,
+    source,
+    jobId,
+  );
+  const r = rows[0];
+  return r ? { runId: r.id, walkRunId: r.walk_run_id ?? r.id, consistencyNote: r.consistency_note, deletionsHeld: r.deletions_held } : null;
+}
+
+export interface WalkTotals {
+  /** rows the walk took (1 when it was never interrupted) */
+  runs: number;
+  counters: RunCountersRow;
+  /** the first row's start */
+  startedAt: Date;
+}
+
+/** Counters summed over the rows of one walk (a run resumed after interruptions spans several). */
+export async function walkTotals(tx: Tx, walkRunIds: bigint[]): Promise<Map<bigint, WalkTotals>> {
+  const out = new Map<bigint, WalkTotals>();
+  if (walkRunIds.length === 0) return out;
+  const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::int AS ${c}`).join(", ");
+  const rows = await tx.$queryRawUnsafe<(Record<(typeof COUNTER_COLUMNS)[number], number> & { walk: bigint; runs: number; started_at: Date })[]>(
+    `SELECT COALESCE(walk_run_id, id) AS walk, count(*)::int AS runs, min(started_at) AS started_at, ${sums}
+       FROM sync_runs WHERE COALESCE(walk_run_id, id) = ANY($1::bigint[]) GROUP BY 1`,
+    walkRunIds,
+  );
+  for (const r of rows) out.set(BigInt(r.walk), { runs: r.runs, startedAt: r.started_at, counters: countersOf(r) });
+  return out;
 }
 
 /** A finished full walk makes any other unfinished checkpoint of this source obsolete. */

@@ -28,6 +28,11 @@ export class TokenCache {
     this.lockKey = `${this.key}:lock`;
   }
 
+  /** false while the connection is down: callers use what they hold instead of waiting */
+  available(): boolean {
+    return this.redis.status === "ready";
+  }
+
   async get(now = Date.now()): Promise<CachedToken | null> {
     const h = await this.redis.hgetall(this.key);
     const expiresAt = Number(h.expiresAt);
