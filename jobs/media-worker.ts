@@ -26,9 +26,9 @@ export interface MediaWorker {
 export async function startMediaWorker(runtime: Runtime, opts: { metrics?: Metrics } = {}): Promise<MediaWorker> {
   const { config, logger } = runtime;
   const log = logger.child({ component: "media-worker" });
-  const queueConnection = createRedis(config.redisUrl);
-  const workerConnection = createRedis(config.redisUrl);
-  for (const c of [queueConnection, workerConnection]) c.on("error", (e: Error) => log.warn({ err: e }, "redis connection error"));
+  // outages are logged once by the process's watch (src/redis/outage.ts), not per connection
+  const queueConnection = runtime.redisWatch.connection(createRedis(config.redisUrl), "media-queue");
+  const workerConnection = runtime.redisWatch.connection(createRedis(config.redisUrl), "media-worker");
   const queue = createMediaQueue(queueConnection, config.redisPrefix);
   const service = createMediaService({ config, prisma: runtime.prisma, logger, observer: opts.metrics?.media });
   const worker = new Worker(MEDIA_QUEUE_NAME, createProcessor(MEDIA_QUEUE_NAME, { "media-sync": (payload, ctx) => processMediaSync(service.mirror, payload, ctx) }), {
@@ -38,7 +38,8 @@ export async function startMediaWorker(runtime: Runtime, opts: { metrics?: Metri
     lockDuration: config.worker.lockDurationMs ?? 30_000,
     ...RETENTION,
   });
-  worker.on("error", (e) => log.warn({ err: e }, "media worker error"));
+  runtime.redisWatch.errors(queue, "media-queue");
+  runtime.redisWatch.errors(worker, "media-worker");
   worker.on("failed", (job, e) => log.warn({ jobId: job?.id, appId: job?.data?.appId, err: e }, "media job failed"));
   await worker.waitUntilReady();
   return {

@@ -54,9 +54,9 @@ export async function startChangeFeedWorker(runtime: Runtime, opts: ChangeFeedWo
     return { queue: undefined, dispatchNow: async () => 0, shutdown: async () => timers.forEach(clearInterval) };
   }
 
-  const queueConnection = createRedis(config.redisUrl);
-  const workerConnection = createRedis(config.redisUrl);
-  for (const c of [queueConnection, workerConnection]) c.on("error", (e: Error) => log.warn({ err: e }, "redis connection error"));
+  // outages are logged once by the process's watch (src/redis/outage.ts), not per connection
+  const queueConnection = runtime.redisWatch.connection(createRedis(config.redisUrl), "webhook-queue");
+  const workerConnection = runtime.redisWatch.connection(createRedis(config.redisUrl), "webhook-worker");
   const queue = createWebhookQueue(queueConnection, config.redisPrefix);
   const baseMs = opts.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const attempts = opts.attempts ?? retrySchedule(baseMs).attempts;
@@ -72,7 +72,8 @@ export async function startChangeFeedWorker(runtime: Runtime, opts: ChangeFeedWo
     settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(baseMs, attemptsMade) },
     ...RETENTION,
   });
-  worker.on("error", (e) => log.warn({ err: e }, "webhook worker error"));
+  runtime.redisWatch.errors(queue, "webhook-queue");
+  runtime.redisWatch.errors(worker, "webhook-worker");
   worker.on("failed", (job, e) => {
     // the reason names no URL; attempts tell an operator how far along the schedule it is
     if (job) log.warn({ jobId: job.id, attemptsMade: job.attemptsMade, reason: e.message }, "webhook delivery attempt failed");

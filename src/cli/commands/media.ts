@@ -1,13 +1,14 @@
 // mpsync media sync|status: mirror the backlog in the foreground, or show the mirror's
 // counts by state. The worker does the same in the background after every sync run.
 import type { Command } from "commander";
-import { loadConfig } from "../../config/config.ts";
 import { createLogger } from "../../logging/logger.ts";
 import { createMediaService } from "../../media/service.ts";
 import { createRuntime } from "../../runtime.ts";
 import { UnknownAccountError } from "../../sync/errors.ts";
 import type { MediaStatusRow } from "../../store/media-store.ts";
 import { runMediaPass } from "../inline-media.ts";
+import { printJson } from "../output.ts";
+import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
 
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .description("mirror the backlog now, in this process (record new media, download what is due, update display HTML)")
     .option("--account <appId>", "only media of this configured account")
     .action(async (flags: { account?: string }) => {
-      const config = loadConfig(process.env, { requireAccounts: true });
+      const config = await preflight({ accounts: true, database: true });
       if (flags.account && !config.accounts.some((a) => a.appId === flags.account)) throw new UnknownAccountError(flags.account);
       const runtime = createRuntime(config);
       const controller = new AbortController();
@@ -50,13 +51,13 @@ export function register(program: Command): void {
     .option("--account <appId>", "only media of this account")
     .option("--json", "print JSON")
     .action(async (flags: { account?: string; json?: boolean }) => {
-      const config = loadConfig(process.env);
+      const config = await preflight({ database: true });
       const runtime = createRuntime(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel) });
       const service = createMediaService({ config, prisma: runtime.prisma, logger: runtime.logger });
       try {
         const s = await service.mirror.status(flags.account ? [flags.account] : undefined);
         if (flags.json) {
-          console.log(JSON.stringify({ store: service.objects.describe, ...s.states, retrying: s.retrying, objects: s.objects }));
+          printJson({ store: service.objects.describe, ...s.states, retrying: s.retrying, objects: s.objects });
         } else console.log(formatMediaStatus(s, service.objects.describe));
       } finally {
         await service.close();

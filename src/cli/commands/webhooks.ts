@@ -2,17 +2,16 @@
 // replaying the events after a cursor. Needs Postgres only: a running worker sends.
 import { InvalidArgumentError, type Command } from "commander";
 import { changeFeedConfigOf } from "../../config/change-feed.ts";
-import { loadConfig } from "../../config/config.ts";
 import { createChangeFeedStore, type ChangeFeedStore } from "../../store/change-feed-store.ts";
-import { checkDatabase } from "../../store/database.ts";
 import { createPrisma } from "../../store/prisma.ts";
 import { NoSuchEndpointError, replayWebhooks, webhookStatus } from "../../webhooks/operator.ts";
 import type { WebhookEndpointConfig } from "../../config/change-feed.ts";
 import { UserFacingError } from "../errors.ts";
+import { printJson } from "../output.ts";
+import { preflight } from "../preflight.ts";
 
 async function withStore<T>(fn: (store: ChangeFeedStore, endpoints: WebhookEndpointConfig[]) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  await checkDatabase(config.databaseUrl);
+  const config = await preflight({ database: true });
   const prisma = createPrisma(config.databaseUrl, config.db);
   try {
     return await fn(createChangeFeedStore(prisma), changeFeedConfigOf(config).webhooks);
@@ -35,7 +34,7 @@ export function register(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
       const s = await withStore(webhookStatus);
-      if (flags.json) return console.log(JSON.stringify(s, null, 2));
+      if (flags.json) return printJson(s);
       if (s.endpoints.length === 0) return console.log("no webhook endpoint configured (WEBHOOK_URL, or webhooks in the accounts file)");
       for (const e of s.endpoints) {
         const scope = e.scope === "*" ? "every account" : e.scope;
@@ -57,7 +56,7 @@ export function register(program: Command): void {
     .action(async (flags: { after: bigint; url?: string; account?: string; json?: boolean }) => {
       try {
         const r = await withStore((store, endpoints) => replayWebhooks(store, endpoints, { after: flags.after, url: flags.url, scope: flags.account }));
-        if (flags.json) console.log(JSON.stringify({ after: flags.after.toString(), ...r }));
+        if (flags.json) printJson({ after: flags.after.toString(), ...r });
         else console.log(`${r.deliveries} deliveries to ${r.endpoints} endpoint(s) queued again for the events after ${flags.after}; a running worker sends them`);
       } catch (e) {
         if (e instanceof NoSuchEndpointError) throw new UserFacingError(e.message);
