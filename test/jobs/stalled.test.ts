@@ -48,8 +48,12 @@ describe("takeover time", () => {
 
 describe("a worker killed mid-run", () => {
   it("its stalled job is resumed by another worker from the checkpoint", async () => {
-    // slow pages: the run is still going when the second worker has started
-    sim.setFaults({ latencyMs: 1_500, endpoints: ["freepublish/batchget"] });
+    // pages from offset 40 on wait for the gate: the run is still going when the second worker has started
+    let open: () => void = () => {};
+    const gate = new Promise<void>((r) => (open = r));
+    sim.onRequest(async (req) => {
+      if (req.endpoint.includes("freepublish") && Number(req.body.offset ?? 0) >= 40) await gate;
+    });
     const first = spawnMpsync(["worker"], env);
     await first.waitFor(/worker consuming/);
     const { jobId } = await enqueueSync(queue, { appId: APP, source: "published", mode: "full", trigger: "manual" });
@@ -63,7 +67,8 @@ describe("a worker killed mid-run", () => {
     const killedAt = (await fullRuns())[0]!;
     expect(killedAt.status).toBe("running"); // nobody closed it: the process died
 
-    sim.setFaults({});
+    open();
+    sim.onRequest(undefined);
     await until(async () => (await fullRuns()).length === 2, 30_000, "the resumed run to start");
     const takeoverMs = Date.now() - diedAt;
     // the documented bound (lock + stalled check), plus a second for starting the resumed run
