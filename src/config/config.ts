@@ -9,6 +9,7 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUr
 import { DEFAULT_DB_POOL, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings } from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
+import { boolSetting, intSetting } from "./settings.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -105,16 +106,6 @@ export interface AppConfig {
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-function intSetting(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-    return def;
-  }
-  return n;
-}
 
 function collect(problems: string[], fn: () => string): string {
   try {
@@ -193,9 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     adminToken: env.ADMIN_TOKEN || undefined,
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
-  const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: env.READ_API_PUBLIC !== "false" && env.READ_API_PUBLIC !== "0" };
+  const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: boolSetting(env, "READ_API_PUBLIC", true, problems) };
   if (readApi.readApiToken !== undefined && readApi.readApiToken.length < 16) problems.push("READ_API_TOKEN must be at least 16 characters");
-  if (env.READ_API_PUBLIC && !["true", "false", "1", "0"].includes(env.READ_API_PUBLIC)) problems.push(`READ_API_PUBLIC must be true or false (got "${env.READ_API_PUBLIC}")`);
 
   const media = loadMediaConfig(env, problems);
 

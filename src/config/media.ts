@@ -2,6 +2,7 @@
 // how browsers reach them, and the download bounds. Validated with the rest of the
 // configuration: a problem is one line naming the setting.
 import path from "node:path";
+import { boolSetting, intSetting } from "./settings.ts";
 
 export type MediaStoreLocation = { kind: "file"; root: string } | { kind: "s3"; bucket: string; prefix: string };
 
@@ -47,25 +48,7 @@ export function parseMediaStoreUrl(raw: string, cwd = process.cwd()): MediaStore
   return `MEDIA_STORE_URL must be file:<path> or s3://bucket/prefix (got "${raw}")`;
 }
 
-function intSetting(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-    return def;
-  }
-  return n;
-}
 
-function boolSetting(env: NodeJS.ProcessEnv, name: string, def: boolean, problems: string[]): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  if (["true", "1", "on", "yes"].includes(raw.toLowerCase())) return true;
-  if (["false", "0", "off", "no"].includes(raw.toLowerCase())) return false;
-  problems.push(`${name} must be true or false (got "${raw}")`);
-  return def;
-}
 
 export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[]): MediaConfig {
   const storeUrl = env.MEDIA_STORE_URL || DEFAULT_MEDIA_STORE_URL;
