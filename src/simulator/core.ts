@@ -1,6 +1,7 @@
 // Everything one running simulator holds; the HTTP routes and the Simulator methods share it.
 import { Counters } from "./counters.ts";
 import { FaultController } from "./faults.ts";
+import { InFlight } from "./in-flight.ts";
 import { ContentState } from "./state.ts";
 import { TokenRegistry } from "./tokens.ts";
 import { MediaCdn } from "./media.ts";
@@ -11,6 +12,8 @@ export class SimulatorCore {
   readonly tokens: TokenRegistry;
   readonly faults: FaultController;
   readonly counters = new Counters();
+  /** API and CDN requests not yet finished (control requests are not counted) */
+  readonly inFlight = new InFlight();
   readonly media: MediaCdn;
   quirks: BodyQuirks;
   hook: RequestHook | undefined;

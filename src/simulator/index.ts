@@ -53,6 +53,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       core.media.reset();
     },
     expireTokens: () => core.tokens.expireAll(),
+    settled: () => core.inFlight.settled(),
     authorizerRefreshToken: (appId) => core.tokens.currentRefreshToken(appId),
     mediaOrigin: "",
     mediaBytes: (url) => mediaBytes(core.state.seed, url.replace(/^https?:\/\/[^/]+/, "")),

@@ -27,6 +27,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+    // a client gone mid-body must not leave the request in flight forever (settled() waits on it)
+    req.on("close", () => reject(new Error("request closed before its body ended")));
   });
 }
 
@@ -92,15 +94,28 @@ async function handleWeChat(core: SimulatorCore, req: http.IncomingMessage, res:
   res.end(body);
 }
 
+async function tracked(core: SimulatorCore, handle: () => Promise<void>): Promise<void> {
+  core.inFlight.begin();
+  try {
+    await handle();
+  } finally {
+    core.inFlight.end();
+  }
+}
+
 export function createHttpServer(core: SimulatorCore, sim: () => Simulator): http.Server {
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
-        const raw = await readBody(req);
         const url = new URL(req.url ?? "/", "http://simulator");
-        if (url.pathname.startsWith("/__sim/")) await handleControl(sim(), core, req.method ?? "GET", url, raw, res);
-        else if (isMediaPath(url.pathname)) await core.media.handle(req, res, url);
-        else await handleWeChat(core, req, res, url, raw);
+        if (url.pathname.startsWith("/__sim/")) await handleControl(sim(), core, req.method ?? "GET", url, await readBody(req), res);
+        else {
+          await tracked(core, async () => {
+            const raw = await readBody(req);
+            if (isMediaPath(url.pathname)) await core.media.handle(req, res, url);
+            else await handleWeChat(core, req, res, url, raw);
+          });
+        }
       } catch (e) {
         // a failing onRequest hook or a bug: answer 500 rather than hang the client
         if (!res.headersSent && !res.destroyed) sendText(res, 500, "text/plain", `simulator error: ${(e as Error).message}`);

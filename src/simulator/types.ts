@@ -187,6 +187,9 @@ export interface Simulator {
   onRequest(hook: RequestHook | undefined): void;
   counters(): SimulatorCounters;
   resetCounters(): void;
+  /** resolves once no API or CDN request is in progress, including ones their client abandoned
+   * (they still run out their latency and are counted); await it before resetCounters */
+  settled(): Promise<void>;
   /** expire every issued token now (forces 42001 on the next call) */
   expireTokens(): void;
   /** replace the body quirks (an empty object turns them all off) */

@@ -225,4 +225,34 @@ describe("counters", () => {
     expect(await outcome()).toBe("42001");
     token = await legacyToken(sim);
   });
+
+  it("settled() waits for a request its client abandoned, which is still answered and counted", async () => {
+    await sim.settled(); // idle: resolves at once
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atServer = new Promise<void>((r) => (reached = r));
+    sim.onRequest(async () => {
+      reached();
+      await held;
+    });
+    try {
+      const ctl = new AbortController();
+      const abandoned = request(`${sim.url}/cgi-bin/freepublish/batchget?access_token=${token}`, { method: "POST", body: JSON.stringify({ offset: 0, count: 1 }), signal: ctl.signal });
+      await atServer;
+      ctl.abort();
+      await expect(abandoned).rejects.toThrow();
+      let settled = false;
+      const waiting = sim.settled().then(() => (settled = true));
+      await new Promise((r) => setImmediate(r));
+      expect(settled).toBe(false);
+      expect(sim.counters().errcodes).toEqual({});
+      release();
+      await waiting;
+      expect(sim.counters().errcodes).toEqual({ "/cgi-bin/freepublish/batchget 0": 1 });
+    } finally {
+      sim.onRequest(undefined);
+      release();
+    }
+  });
 });

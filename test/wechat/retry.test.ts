@@ -31,10 +31,13 @@ afterAll(async () => {
   await client?.close();
   await sim?.close();
 });
-// every test starts with a valid cached token and zeroed counters, whatever the one before did
+// every test starts with a valid cached token and zeroed counters, whatever the one before did.
+// The latency tests abandon requests the simulator still answers 1.5-2 s later: without
+// waiting for them, one lands in a later test's counters (e.g. a second 42001 after expireTokens).
 beforeEach(async () => {
   sim.setFaults({});
   await client.getMaterialCount();
+  await sim.settled();
   sim.resetCounters();
 });
 afterEach(() => sim.setFaults({}));
