@@ -3,7 +3,8 @@
 // the HTTP server and the benchmark. The job queue is not built here: it lives in jobs/,
 // which hands it to the CLI and the HTTP server through src/job-queue.ts.
 import type { Redis } from "ioredis";
-import type { AppConfig } from "./config/config.ts";
+import { plannerSettings, type AppConfig } from "./config/config.ts";
+import { createQuotaBook, type QuotaBook } from "./planner/quota.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "./redis/connection.ts";
 import { watchRedisOutages, type RedisOutageWatch } from "./redis/outage.ts";
@@ -38,6 +39,8 @@ export interface Runtime {
   redisWatch: RedisOutageWatch;
   logger: Logger;
   engine: SyncEngine;
+  /** the daily-quota budget of every (account, API), shared through Redis */
+  quota: QuotaBook;
   /** the WeChat client of a configured account (one per account, cached) */
   clientFor(appId: string): ClosableWeChatClient;
   close(): Promise<void>;
@@ -80,11 +83,21 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     return client;
   };
 
+  const settings = plannerSettings(config);
+  const quota = createQuotaBook({
+    redis,
+    prefix: config.redisPrefix,
+    clientFor,
+    reservePercent: settings.quotaReservePercent,
+    refreshMs: settings.quotaRefreshMinutes * 60_000,
+    onReadError: (appId, api, e) => logger.warn({ appId, api, err: e }, "daily quota unreadable: falling back to the 45009 throttle"),
+  });
   const engine = createSyncEngine({
     store: createSyncStore(prisma, config.databaseUrl),
     accounts: config.accounts,
     clientFor,
     logger,
+    quota,
   });
 
   let closed: Promise<void> | undefined;
@@ -97,6 +110,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     redisWatch,
     logger,
     engine,
+    quota,
     clientFor,
     close() {
       closed ??= (async () => {

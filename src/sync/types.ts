@@ -51,6 +51,8 @@ export interface SyncRequest {
   signal?: AbortSignal;
   /** called after each committed page */
   onProgress?: (p: RunProgress) => void;
+  /** re-read the daily quota first (one call), even when the reading is fresh; room lifts a 45009 throttle */
+  recheckQuota?: boolean;
 }
 
 /**
