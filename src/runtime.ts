@@ -3,7 +3,7 @@
 // the HTTP server and the benchmark. The job queue is not built here: it lives in jobs/,
 // which hands it to the CLI and the HTTP server through src/job-queue.ts.
 import type { Redis } from "ioredis";
-import { plannerSettings, type AppConfig } from "./config/config.ts";
+import { plannerSettings, type AccountConfig, type AppConfig } from "./config/config.ts";
 import { createQuotaBook, type QuotaBook } from "./planner/quota.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "./redis/connection.ts";
@@ -43,6 +43,8 @@ export interface Runtime {
   quota: QuotaBook;
   /** the WeChat client of a configured account (one per account, cached) */
   clientFor(appId: string): ClosableWeChatClient;
+  /** replaces the configured accounts in place (accounts file reloaded); clients of changed or removed accounts are dropped */
+  setAccounts(accounts: AccountConfig[]): void;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,18 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     quota,
   });
 
+  const setAccounts = (accounts: AccountConfig[]): void => {
+    const next = new Map(accounts.map((a) => [a.appId, JSON.stringify(a)]));
+    for (const old of config.accounts) {
+      if (next.get(old.appId) === JSON.stringify(old)) continue;
+      const client = clients.get(old.appId);
+      clients.delete(old.appId);
+      void client?.close().catch(() => {});
+    }
+    // in place: the engine and the planner hold this array
+    config.accounts.splice(0, config.accounts.length, ...accounts);
+  };
+
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -112,6 +126,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     engine,
     quota,
     clientFor,
+    setAccounts,
     close() {
       closed ??= (async () => {
         await Promise.allSettled([...clients.values()].map((c) => c.close()));

@@ -29,7 +29,8 @@ export interface RunResult extends RunCounters {
   alreadySucceeded: boolean;
   source: Source;
   mode: SyncMode;
-  status: "succeeded" | "failed";
+  /** paused: stopped at its checkpoint by the daily quota (jobs report it; the engine throws QuotaPausedError) */
+  status: "succeeded" | "failed" | "paused";
   durationMs: number;
   /** why a full run did not mark absences deleted, when it did not */
   consistencyNote: string | null;

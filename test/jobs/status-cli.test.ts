@@ -2,7 +2,7 @@
 // and health, never a secret.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyncQueue } from "../../jobs/queue.ts";
-import { syncSchedules } from "../../jobs/schedules.ts";
+import { startPlanner } from "../../jobs/planner.ts";
 import { createRedis } from "../../src/redis/connection.ts";
 import type { Runtime } from "../../src/runtime.ts";
 import { SOURCES } from "../../src/sync/types.ts";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await runtime.engine.run({ appId: APP, source: "material:voice", mode: "full", trigger: "manual" });
   const connection = createRedis(redis.url);
   const queue = createSyncQueue(connection, redis.prefix);
-  await syncSchedules(queue, runtime.config.accounts);
+  await startPlanner(queue, runtime.redis, runtime.config);
   await queue.close();
   connection.disconnect();
   env = childEnv(db, redis, sim);
