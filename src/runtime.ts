@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   retry?: RetryOptions;
   tokens?: TokenCacheOptions;
   transport?: TransportOptions;
+  /** clock of the quota budget and the throttle (tests move it to the next quota day) */
+  now?: () => Date;
 }
 
 export interface Runtime {
@@ -92,6 +94,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     clientFor,
     reservePercent: settings.quotaReservePercent,
     refreshMs: settings.quotaRefreshMinutes * 60_000,
+    now: opts.now,
     onReadError: (appId, api, e) => logger.warn({ appId, api, err: e }, "daily quota unreadable: falling back to the 45009 throttle"),
   });
   const engine = createSyncEngine({
@@ -100,6 +103,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     clientFor,
     logger,
     quota,
+    now: opts.now,
   });
 
   const setAccounts = (accounts: AccountConfig[]): void => {

@@ -19,7 +19,15 @@ export function register(program: Command, ctx: CliContext): void {
       const runtime = createRuntime(config, { observer: metrics.observer });
       const log = runtime.logger.child({ component: "worker" });
       const signal = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve)); // listen before starting: a signal during start-up still stops cleanly
-      const worker = await (await ctx.jobs()).startWorker(runtime, { metrics });
+      // the accounts file is read again within a minute of a change, and at once on SIGHUP
+      const loadAccounts = () => loadConfig(process.env, { requireAccounts: true }).accounts;
+      const worker = await (await ctx.jobs()).startWorker(runtime, { metrics, loadAccounts });
+      process.on("SIGHUP", () => {
+        worker.reload().then(
+          (r) => log.info({ changed: r.changed }, "SIGHUP: accounts read again"),
+          (e: unknown) => log.warn({ err: e }, "SIGHUP: accounts not reloaded; the previous ones stay in effect"),
+        );
+      });
       const http =
         config.http.port !== undefined
           ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
