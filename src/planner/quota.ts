@@ -118,6 +118,10 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
     async view(appId, api) {
       return viewOf(api, await o.redis.hgetall(key(appId, api)));
     },
+    async peek(appId, source) {
+      const api = apiOf(source);
+      return viewOf(api, await o.redis.hgetall(key(appId, api)));
+    },
     async listSizes(appId) {
       const h = await o.redis.hgetall(sizesKey(appId));
       return Object.fromEntries(Object.entries(h).map(([s, n]) => [s, Number(n)]));

@@ -61,9 +61,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (!account) throw new UnknownAccountError(req.appId);
     const id = await accountId(account);
     const throttled = await deps.store.throttledUntil(id);
-    const quota = await deps.quota?.prepare(req.appId, req.source, { force: req.recheckQuota });
+    // asked to look again (sync --inline) on a throttled account or a spent budget: one fresh reading
+    const cached = req.recheckQuota ? await deps.quota?.peek(req.appId, req.source) : undefined;
+    const force = Boolean((throttled && throttled > now()) || (cached?.known && cached.remain! <= cached.reserve!));
+    const quota = await deps.quota?.prepare(req.appId, req.source, { force: req.recheckQuota && force });
     if (throttled && throttled > now()) {
-      // asked to look again (sync --inline): a fresh reading with room lifts the throttle
+      // a fresh reading with room (a new day, the owner's clear_quota) lifts the throttle
       const room = req.recheckQuota && quota?.known && quota.remain! > quota.reserve!;
       if (!room) throw new AccountThrottledError(req.appId, throttled);
       await deps.store.clearThrottledUntil(id);

@@ -19,6 +19,8 @@ export interface QuotaView {
 }
 
 export interface QuotaGate {
+  /** what is known now, without any call */
+  peek(appId: string, source: Source): Promise<QuotaView>;
   /** before a run: re-reads the API's quota when the reading is stale or `force` (one quota call) */
   prepare(appId: string, source: Source, opts?: { force?: boolean }): Promise<QuotaView>;
   /** one call of the source's API is about to be made; throws QuotaPausedError when the budget has no room */
