@@ -29,6 +29,9 @@ export interface RunRecord extends RunCounters {
   /** the BullMQ job that asked for the run (null inline) */
   jobId: string | null;
   walk: WalkRecord;
+  /** paused runs: why (the quota), and when they resume */
+  pausedReason: string | null;
+  resumeAt: Date | null;
 }
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findMany"]>>[number];
@@ -65,7 +68,7 @@ export interface LastRuns {
   lastSucceeded: RunRecord | null;
 }
 
-/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. */
+/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. One query each for any number of accounts. */
 export async function lastRuns(prisma: PrismaClient, appIds: string[]): Promise<Map<string, LastRuns>> {
   const out = new Map<string, LastRuns>();
   const accounts = await prisma.account.findMany({ where: { appId: { in: appIds } }, select: { id: true, appId: true } });
