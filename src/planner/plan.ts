@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { AccountConfig } from "../config/config.ts";
 import { SOURCES, type Source, type SyncMode } from "../sync/types.ts";
-import { nextFullDue, nextIncrementalDue } from "./offsets.ts";
+import { fullDueFinder, nextIncrementalDue } from "./offsets.ts";
 
 export const MODES = ["incremental", "full"] as const satisfies readonly SyncMode[];
 const BATCH = 1_000;
@@ -47,10 +47,15 @@ export function planFingerprint(accounts: AccountConfig[], fullWindowMinutes: nu
   return h.digest("hex");
 }
 
-export function firstDue(a: AccountConfig, source: Source, mode: SyncMode, fullWindowMinutes: number, nowMs: number): number {
-  return mode === "incremental"
-    ? nextIncrementalDue(a.appId, source, a.schedule.incrementalEveryMinutes, nowMs)
-    : nextFullDue(a.appId, source, a.schedule.fullCron, fullWindowMinutes, nowMs);
+/** First due times of many targets at `nowMs`; the full runs' cron firings are computed once per pattern. */
+export function dueCalculator(fullWindowMinutes: number, nowMs: number): (a: AccountConfig, source: Source, mode: SyncMode) => number {
+  const finders = new Map<string, (appId: string, source: string) => number>();
+  return (a, source, mode) => {
+    if (mode === "incremental") return nextIncrementalDue(a.appId, source, a.schedule.incrementalEveryMinutes, nowMs);
+    let f = finders.get(a.schedule.fullCron);
+    if (!f) finders.set(a.schedule.fullCron, (f = fullDueFinder(a.schedule.fullCron, fullWindowMinutes, nowMs)));
+    return f(a.appId, source);
+  };
 }
 
 export interface ReconcileResult {
@@ -83,13 +88,14 @@ export async function reconcilePlan(redis: Redis, prefix: string, accounts: Acco
     const fingerprints: string[] = [];
     let added = 0;
     let replanned = 0;
+    const firstDue = dueCalculator(fullWindowMinutes, nowMs);
     for (const a of enabled) {
       const f = accountFingerprint(a, fullWindowMinutes);
       if (stored[a.appId] === f) continue;
       const into = stored[a.appId] === undefined ? addNx : replace;
       if (stored[a.appId] === undefined) added++;
       else replanned++;
-      for (const source of SOURCES) for (const mode of MODES) into.push(firstDue(a, source, mode, fullWindowMinutes, nowMs), planMember(a.appId, source, mode));
+      for (const source of SOURCES) for (const mode of MODES) into.push(firstDue(a, source, mode), planMember(a.appId, source, mode));
       fingerprints.push(a.appId, f);
     }
     const gone = Object.keys(stored).filter((id) => !wanted.has(id));

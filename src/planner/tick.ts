@@ -8,8 +8,8 @@ import { nextQuotaReset } from "../sync/quota-reset.ts";
 import { SOURCES, type Source, type SyncMode } from "../sync/types.ts";
 import { PAGE_SIZE } from "../sync/page-reader.ts";
 import { incrementalCadence, type Cadence } from "./cadence.ts";
-import { nextFullDue, nextIncrementalDue } from "./offsets.ts";
-import { advance, dropMembers, dueEntries, dueTimes, parseMember, planMember } from "./plan.ts";
+import { nextIncrementalDue } from "./offsets.ts";
+import { advance, dropMembers, dueCalculator, dueEntries, dueTimes, parseMember, planMember } from "./plan.ts";
 import { apiOf, type QuotaApi, type QuotaBook } from "./quota.ts";
 
 /** Due targets taken per tick; more wait for the next tick. */
@@ -49,6 +49,7 @@ export async function planTick(deps: TickDeps, nowMs: number): Promise<TickResul
   const byId = new Map(deps.accounts.filter((a) => a.schedule.enabled).map((a) => [a.appId, a]));
   const due = await dueEntries(deps.redis, deps.prefix, nowMs, TICK_BATCH);
   const stale: string[] = [];
+  const fullDue = dueCalculator(deps.fullWindowMinutes, nowMs);
   const moves: { member: string; due: number; next: number; target: { appId: string; source: Source; mode: SyncMode } }[] = [];
   for (const e of due) {
     const t = parseMember(e.member);
@@ -58,7 +59,7 @@ export async function planTick(deps: TickDeps, nowMs: number): Promise<TickResul
       continue;
     }
     let next: number;
-    if (t.mode === "full") next = nextFullDue(t.appId, t.source, account.schedule.fullCron, deps.fullWindowMinutes, nowMs);
+    if (t.mode === "full") next = fullDue(account, t.source, "full");
     else {
       const c = await cadenceOf(deps, account, t.source, nowMs);
       next = c.minutes === c.configuredMinutes ? nextIncrementalDue(t.appId, t.source, c.minutes, nowMs) : nowMs + c.minutes * 60_000;
