@@ -147,7 +147,8 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
     async exhausted(appId, source) {
       const k = key(appId, apiOf(source));
       const h = await o.redis.hgetall(k);
-      if (h.day === String(quotaDay(now())) && h.known === "1") await o.redis.hset(k, { used: h.limit!, own: 0 });
+      // spent for now; the reading is stale, so the next run (after the throttle) reads the truth again
+      if (h.day === String(quotaDay(now())) && h.known === "1") await o.redis.hset(k, { used: h.limit!, own: 0, readAt: 0 });
     },
     async listSize(appId, source, total) {
       await o.redis.hset(sizesKey(appId), source, total);

@@ -61,13 +61,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (!account) throw new UnknownAccountError(req.appId);
     const id = await accountId(account);
     const throttled = await deps.store.throttledUntil(id);
+    const isThrottled = throttled !== null && throttled > now();
+    // a throttled account costs no call at all, not even a quota reading, unless asked to look again
+    if (isThrottled && !req.recheckQuota) throw new AccountThrottledError(req.appId, throttled);
     // asked to look again (sync --inline) on a throttled account or a spent budget: one fresh reading
     const cached = req.recheckQuota ? await deps.quota?.peek(req.appId, req.source) : undefined;
-    const force = Boolean((throttled && throttled > now()) || (cached?.known && cached.remain! <= cached.reserve!));
+    const force = isThrottled || Boolean(cached?.known && cached.remain! <= cached.reserve!);
     const quota = await deps.quota?.prepare(req.appId, req.source, { force: req.recheckQuota && force });
-    if (throttled && throttled > now()) {
+    if (isThrottled) {
       // a fresh reading with room (a new day, the owner's clear_quota) lifts the throttle
-      const room = req.recheckQuota && quota?.known && quota.remain! > quota.reserve!;
+      const room = quota?.known && quota.remain! > quota.reserve!;
       if (!room) throw new AccountThrottledError(req.appId, throttled);
       await deps.store.clearThrottledUntil(id);
     }
