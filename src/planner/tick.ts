@@ -62,7 +62,11 @@ export async function planTick(deps: TickDeps, nowMs: number): Promise<TickResul
     if (t.mode === "full") next = fullDue(account, t.source, "full");
     else {
       const c = await cadenceOf(deps, account, t.source, nowMs);
-      next = c.minutes === c.configuredMinutes ? nextIncrementalDue(t.appId, t.source, c.minutes, nowMs) : nowMs + c.minutes * 60_000;
+      // stretched: at least the stretched interval away, still on the target's own slot of the
+      // configured interval, so targets stretched to the quota reset do not all start at once
+      next = c.minutes === c.configuredMinutes
+        ? nextIncrementalDue(t.appId, t.source, c.minutes, nowMs)
+        : nextIncrementalDue(t.appId, t.source, c.configuredMinutes, nowMs + c.minutes * 60_000 - 1);
     }
     moves.push({ member: e.member, due: e.due, next, target: t });
   }
