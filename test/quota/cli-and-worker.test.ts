@@ -99,6 +99,12 @@ describe("the planner in a worker", () => {
     await until(async () => ((await dueTimes(redis.redis, redis.prefix, [planMember(APP_ID, "material:image", "full")]))[0] === paused.resume_at.getTime() ? true : null), 5_000, "the due time to move");
   });
 
+  it("a queued run that pauses for the quota makes sync --wait exit 75 with its reason", async () => {
+    const r = await runMpsync(["sync", "--wait", "--full", "--source", "material:image"], env);
+    expect(r.code).toBe(75);
+    expect(r.all).toMatch(/mpsync: wxsimulator000001 material:image: daily quota of \/cgi-bin\/material\/batchget_material used \d+\/\d+ \(reserve \d+\); paused until /);
+  });
+
   it("accounts added to the configuration are planned on reload", async () => {
     accounts = [accountConfig(2), { ...accountConfig(2), appId: "wxsecondaccount01" }];
     expect(await worker.reload()).toEqual({ changed: true });
