@@ -34,6 +34,7 @@ export type JobName = keyof typeof JOB_SCHEMAS;
 export const JOB_QUEUES = {
   "sync-run": QUEUE_NAME,
   "schedule-tick": QUEUE_NAME,
+  "planner-tick": QUEUE_NAME,
   "media-sync": MEDIA_QUEUE_NAME,
   "webhook-delivery": WEBHOOK_QUEUE_NAME,
 } as const satisfies Record<JobName, string>;
