@@ -1,5 +1,5 @@
 // The BullMQ worker of one process: dispatches jobs by name to their processors (dispatch.ts), keeps the
-// schedules in line with the configuration, and shuts down within a bound.
+// plan in line with the configuration (jobs/planner.ts), and shuts down within a bound.
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { databaseLabel } from "../src/config/database.ts";

@@ -27,7 +27,7 @@ function describe(t: TargetStatus): string {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("status")
-    .description("last run, result, counters, next scheduled run and throttling per account and source")
+    .description("last run, result, counters, next planned runs and throttling per account and source; the daily quota and incremental interval per account and API")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
       const config = await preflight({ accounts: true, redis: true, database: true });
