@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { SyncJobProgress, SyncJobResult } from "../../src/job-queue.ts";
 import type { RunResult, SyncEngine } from "../../src/sync/types.ts";
 import { QuotaPausedError } from "../../src/sync/errors.ts";
+import { zeroCounters } from "../../src/store/run-counters.ts";
 import { planMember, setDue } from "../../src/planner/plan.ts";
 import { claimActiveRun } from "../active-run.ts";
 import { parsePayload, type SyncRunPayload } from "../catalog.ts";
@@ -50,7 +51,7 @@ export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload,
       if (e instanceof QuotaPausedError) {
         // the planner resumes it from its checkpoint after the reset; the job itself is done
         await setDue(deps.redis, deps.prefix, planMember(data.appId, data.source, data.mode), e.resumeAt.getTime());
-        return pausedResult(e, data.mode);
+        return { ...pausedResult(e, data.mode), database: deps.database };
       }
       const next = decideFailure(e);
       if (next.action === "delay") {
@@ -67,9 +68,10 @@ export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload,
 
 /** What a job paused by the daily quota returns (its sync_runs row says the same). */
 function pausedResult(e: QuotaPausedError, mode: string): RunResult & { resumeAt: string } {
-  const zero = { pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0 };
   return {
-    ...zero,
+    ...zeroCounters(),
+    runs: 1,
+    alreadySucceeded: false,
     runId: "",
     source: e.source as RunResult["source"],
     mode: mode as RunResult["mode"],

@@ -68,7 +68,7 @@ export interface LastRuns {
   lastSucceeded: RunRecord | null;
 }
 
-/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. One query each for any number of accounts. */
+/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. */
 export async function lastRuns(prisma: PrismaClient, appIds: string[]): Promise<Map<string, LastRuns>> {
   const out = new Map<string, LastRuns>();
   const accounts = await prisma.account.findMany({ where: { appId: { in: appIds } }, select: { id: true, appId: true } });
