@@ -25,6 +25,19 @@ export function reserveOf(limit: number, percent: number): number {
   return Math.floor((limit * percent + 99) / 100);
 }
 
+/**
+ * The budget lives in Redis, but a Redis outage must not stop a run that holds its token
+ * (runs keep writing to Postgres meanwhile): a budget command that has no answer within
+ * this long counts as "quota unknown", and the call is made, as before this budget existed.
+ */
+const REDIS_WAIT_MS = 1_000;
+
+function bounded<T>(p: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), REDIS_WAIT_MS)));
+  return Promise.race([p.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
 /** Resumptions after the reset are spread over this long (stable per account and source). */
 const RESUME_SPREAD_S = 15 * 60;
 /** An unreadable quota is tried again after at most this long. */
@@ -128,30 +141,32 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
     },
     async prepare(appId, source, opts = {}) {
       const api = apiOf(source);
-      const h = await o.redis.hgetall(key(appId, api));
-      return opts.force || stale(h) ? read(appId, api) : viewOf(api, h);
+      const h = await bounded(o.redis.hgetall(key(appId, api)), null);
+      if (h === null) return viewOf(api, {}); // Redis away: unknown, the 45009 throttle is the fallback
+      return opts.force || stale(h) ? bounded(read(appId, api), viewOf(api, {})) : viewOf(api, h);
     },
     async take(appId, source) {
       const api = apiOf(source);
       for (let attempt = 0; ; attempt++) {
-        const r = (await o.redis.eval(TAKE, 1, key(appId, api), String(quotaDay(now())), "1", String(o.reservePercent))) as number[];
+        const r = await bounded(o.redis.eval(TAKE, 1, key(appId, api), String(quotaDay(now())), "1", String(o.reservePercent)) as Promise<number[]>, [1]);
         if (r[0] === 1) return;
         if (r[0] === 0) throw paused(appId, source, api, r[1]!, r[2]!, r[3]!);
         if (attempt > 0) return; // cannot happen twice in a row unless the clock jumps: allow, as before this budget existed
-        await read(appId, api); // a new quota day began: read it once
+        await bounded(read(appId, api), null); // a new quota day began: read it once
       }
     },
+    // bookkeeping after a call: never holds the walk up
     async spent(appId, source, extra) {
-      if (extra > 0) await o.redis.hincrby(key(appId, apiOf(source)), "own", extra);
+      if (extra > 0) await bounded(o.redis.hincrby(key(appId, apiOf(source)), "own", extra), 0);
     },
     async exhausted(appId, source) {
       const k = key(appId, apiOf(source));
-      const h = await o.redis.hgetall(k);
+      const h = await bounded(o.redis.hgetall(k), {} as Record<string, string>);
       // spent for now; the reading is stale, so the next run (after the throttle) reads the truth again
-      if (h.day === String(quotaDay(now())) && h.known === "1") await o.redis.hset(k, { used: h.limit!, own: 0, readAt: 0 });
+      if (h.day === String(quotaDay(now())) && h.known === "1") await bounded(o.redis.hset(k, { used: h.limit!, own: 0, readAt: 0 }), 0);
     },
     async listSize(appId, source, total) {
-      await o.redis.hset(sizesKey(appId), source, total);
+      await bounded(o.redis.hset(sizesKey(appId), source, total), 0);
     },
   };
 }
