@@ -43,6 +43,8 @@ interface Flags {
   concurrency: number;
   seed: number;
   scaling: boolean;
+  planner: boolean;
+  plannerAccounts: number;
   skipBaseline: boolean;
   quick: boolean;
   out: string;
@@ -63,6 +65,8 @@ const program = new Command("bench")
   .option("--concurrency <n>", "the account's requests in flight across its sources (accounts[].concurrency, 1..16)", int(1, 16), 8)
   .option("--seed <n>", "content seed", int(0), 1)
   .option("--scaling", "also run the full sync at 2x and 4x the account size", false)
+  .option("--planner", "only the planner scenario: a worker on 10,000 accounts (readiness, status, spread, Redis memory)", false)
+  .option("--planner-accounts <n>", "accounts of the planner scenario", int(1), 10_000)
   .option("--skip-baseline", "do not run the baseline", false)
   .option("--quick", "a small run for smoke checks (sizes / 20 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
@@ -203,7 +207,20 @@ process.on("SIGINT", () => {
 
 // ---------- the run ----------
 
+async function plannerOnly(): Promise<void> {
+  await dbs.prepareTemplate();
+  const db = await dbs.fresh("planner");
+  const { plannerBench, describePlannerBench } = await import("./planner.ts");
+  const r = await plannerBench({ accounts: flags.plannerAccounts, databaseUrl: db.url, redisUrl, redisPrefix: `${redisPrefixRoot}:planner`, progress });
+  for (const line of describePlannerBench(r)) console.log(line);
+  const out = path.resolve(REPO_DIR, flags.out === path.join("bench", "results", "latest.json") ? path.join("bench", "results", "planner.json") : flags.out);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify({ machine: machine(), planner: r }, null, 2));
+  progress(`wrote ${path.relative(REPO_DIR, out)}`);
+}
+
 async function main(): Promise<void> {
+  if (flags.planner) return plannerOnly();
   const started = new Date();
   const w: Workload = { articles: flags.articles, images: flags.images, videos: flags.videos, voices: flags.voices, news: flags.news };
   progress(`run ${runId}: databases mpsync_bench_${runId}_* on ${redactUrl(serverUrl)}, Redis prefix ${redisPrefixRoot}`);

@@ -18,12 +18,14 @@ const target = { appId: z.string().min(1), source: z.enum(SOURCES) };
 export const JOB_SCHEMAS = {
   /** one engine run of one (account, source) */
   "sync-run": z.object({ ...target, mode: z.enum(["full", "incremental"]), trigger: z.enum(["schedule", "manual"]) }).strict(),
-  /** a Job Scheduler firing: asks for a run through the same deduplicated path as a manual request */
+  /** a per-account Job Scheduler of earlier versions firing (removed at start; a job already queued still works) */
   "schedule-tick": z.object({ ...target, mode: z.enum(["full", "incremental"]) }).strict(),
   /** one media pass (discover, download, render) of one account, or of all when appId is absent; queue MEDIA_QUEUE_NAME */
   "media-sync": z.object({ appId: z.string().min(1).optional() }).strict(),
   /** one attempt at one webhook delivery (webhook_deliveries row of this generation); queue WEBHOOK_QUEUE_NAME */
   "webhook-delivery": z.object({ deliveryId: z.string().regex(/^\d{1,19}$/), generation: z.number().int().min(0) }).strict(),
+  /** the planner's periodic tick: enqueues every (account, source) that is due (src/planner) */
+  "planner-tick": z.object({}).strict(),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -32,6 +34,7 @@ export type JobName = keyof typeof JOB_SCHEMAS;
 export const JOB_QUEUES = {
   "sync-run": QUEUE_NAME,
   "schedule-tick": QUEUE_NAME,
+  "planner-tick": QUEUE_NAME,
   "media-sync": MEDIA_QUEUE_NAME,
   "webhook-delivery": WEBHOOK_QUEUE_NAME,
 } as const satisfies Record<JobName, string>;
@@ -55,6 +58,8 @@ export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: 
   "media-sync": { attempts: 3, backoff: { type: "exponential", delay: 30_000 } },
   // the webhook worker's own backoff strategy (src/webhooks/backoff.ts): from 10 s, capped at 1 h, for at least 24 h
   "webhook-delivery": { attempts: retrySchedule().attempts, backoff: { type: "webhook", delay: DEFAULT_RETRY_BASE_MS } },
+  // the next tick comes soon anyway
+  "planner-tick": { attempts: 1 },
 };
 
 /**

@@ -1,21 +1,24 @@
 // The BullMQ worker of one process: dispatches jobs by name to their processors (dispatch.ts), keeps the
-// schedules in line with the configuration, and shuts down within a bound.
+// plan in line with the configuration (jobs/planner.ts), and shuts down within a bound.
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { databaseLabel } from "../src/config/database.ts";
 import { createRedis } from "../src/redis/connection.ts";
 import type { Metrics } from "../src/metrics/registry.ts";
 import type { Runtime } from "../src/runtime.ts";
-import { AccountThrottledError, SyncAbortedError, SyncLockedError } from "../src/sync/errors.ts";
+import { AccountThrottledError, QuotaPausedError, SyncAbortedError, SyncLockedError } from "../src/sync/errors.ts";
 import { QUEUE_NAME, RETENTION } from "./catalog.ts";
 import { createProcessor } from "./dispatch.ts";
+import { processPlannerTick } from "./processors/planner-tick.ts";
 import { processScheduleTick } from "./processors/schedule-tick.ts";
 import { processSyncRun } from "./processors/sync-run.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
-import { syncSchedules } from "./schedules.ts";
 import { startMediaWorker } from "./media-worker.ts";
 import { mediaConfigOf } from "../src/media/service.ts";
 import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
+import { replan, startPlanner } from "./planner.ts";
+import type { AccountConfig } from "../src/config/config.ts";
+import { plannerSettings } from "../src/config/config.ts";
 
 /**
  * How soon a dead worker's job is taken over. The lock is renewed every half of
@@ -40,6 +43,8 @@ export interface SyncWorker {
   consuming(): boolean;
   /** abort running syncs (each saves its checkpoint after the current page) and stop within `timeoutMs` */
   shutdown(timeoutMs: number): Promise<{ timedOut: boolean }>;
+  /** reads the accounts again (opts.loadAccounts) and re-plans when they changed; SIGHUP and a timer call it */
+  reload(): Promise<{ changed: boolean }>;
 }
 
 /** The metrics label of a run that ended in an error. */
@@ -47,10 +52,20 @@ function errorStatus(e: unknown): string {
   if (e instanceof SyncAbortedError) return "aborted";
   if (e instanceof SyncLockedError) return "locked";
   if (e instanceof AccountThrottledError) return "throttled";
+  if (e instanceof QuotaPausedError) return "paused";
   return "failed";
 }
 
-export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean; changeFeed?: ChangeFeedWorkerOptions } = {}): Promise<SyncWorker> {
+export interface SyncWorkerOptions {
+  metrics?: Metrics;
+  /** false: no planner (tests that ask for their own runs) */
+  schedules?: boolean;
+  /** the accounts as configured now (the accounts file read again); enables reload() and its timer */
+  loadAccounts?: () => AccountConfig[];
+  changeFeed?: ChangeFeedWorkerOptions;
+}
+
+export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions = {}): Promise<SyncWorker> {
   const { config, logger } = runtime;
   const log = logger.child({ component: "worker" });
   const queueConnection: Redis = runtime.redisWatch.connection(createRedis(config.redisUrl), "queue");
@@ -60,8 +75,8 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
   runtime.redisWatch.errors(queue, "queue");
 
   if (opts.schedules !== false) {
-    const r = await syncSchedules(queue, config.accounts);
-    log.info({ schedulers: r.upserted.length, removed: r.removed }, "job schedulers up to date");
+    const r = await startPlanner(queue, runtime.redis, config);
+    log.info({ ...r.reconciled, legacySchedulersRemoved: r.removedSchedulers.length }, "plan up to date");
   }
 
   // mirroring runs beside the syncs (its own queue and worker); each finished run asks for a pass of its account
@@ -83,6 +98,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
   const processor = createProcessor(QUEUE_NAME, {
     "sync-run": (payload, ctx) => processSyncRun(deps, payload, ctx),
     "schedule-tick": (payload) => processScheduleTick(queue, payload),
+    "planner-tick": () => processPlannerTick(queue, runtime),
   });
 
   const locks = lockSettings(config.worker.lockDurationMs);
@@ -103,7 +119,27 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
   await worker.waitUntilReady();
 
   let closing = false;
+  let lastAccounts = JSON.stringify(config.accounts);
+  const reload = async (): Promise<{ changed: boolean }> => {
+    if (!opts.loadAccounts) return { changed: false };
+    const accounts = opts.loadAccounts();
+    const text = JSON.stringify(accounts);
+    if (text === lastAccounts) return { changed: false };
+    lastAccounts = text;
+    runtime.setAccounts(accounts);
+    if (opts.schedules !== false) {
+      const r = await replan(runtime.redis, config, config.accounts);
+      log.info({ accounts: accounts.length, ...r }, "accounts reloaded; plan up to date");
+    }
+    return { changed: true };
+  };
+  // the accounts file is looked at again within a minute (SIGHUP: at once, see the worker command)
+  const reloadTimer = opts.loadAccounts
+    ? setInterval(() => void reload().catch((e: unknown) => log.warn({ err: e }, "accounts not reloaded; the previous ones stay in effect")), plannerSettings(config).reloadMs)
+    : undefined;
+  reloadTimer?.unref();
   return {
+    reload,
     worker,
     queue,
     changeFeed,
@@ -112,6 +148,7 @@ export async function startSyncWorker(runtime: Runtime, opts: { metrics?: Metric
       closing = true;
       const mediaClosed = media?.shutdown(timeoutMs);
       const changeFeedClosed = changeFeed.shutdown(timeoutMs);
+      clearInterval(reloadTimer);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
       let timer: NodeJS.Timeout | undefined;

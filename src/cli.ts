@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import type { CliContext } from "./cli/context.ts";
-import { oneLine, usageLine } from "./cli/errors.ts";
+import { oneLine, TemporaryFailureError, usageLine } from "./cli/errors.ts";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -42,6 +42,6 @@ export async function runCli(argv: string[], context: CliContext): Promise<void>
     }
     console.error(`mpsync: ${oneLine(e)}`);
     if (process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace") console.error(e);
-    process.exit(1);
+    process.exit(e instanceof TemporaryFailureError ? e.exitCode : 1);
   }
 }

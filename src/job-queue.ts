@@ -69,11 +69,16 @@ export interface WorkerHandle {
   consuming(): boolean;
   /** abort running syncs (each saves its checkpoint after the current page) and stop within `timeoutMs` */
   shutdown(timeoutMs: number): Promise<{ timedOut: boolean }>;
+  /** reads the accounts again and re-plans when they changed (SIGHUP) */
+  reload(): Promise<{ changed: boolean }>;
 }
 
 export interface Jobs {
   /** a producer's handle over `connection` (closing it leaves the connection to its owner) */
   openQueue(connection: Redis, prefix: string): JobQueue;
-  /** consumes the queue in this process (and keeps the schedules in line unless `schedules` is false) */
-  startWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean }): Promise<WorkerHandle>;
+  /**
+   * consumes the queue in this process and runs the planner unless `schedules` is false;
+   * `loadAccounts` reads the accounts again (within a minute of a change, or on reload())
+   */
+  startWorker(runtime: Runtime, opts: { metrics?: Metrics; schedules?: boolean; loadAccounts?: () => AccountConfig[] }): Promise<WorkerHandle>;
 }

@@ -3,7 +3,8 @@
 // the HTTP server and the benchmark. The job queue is not built here: it lives in jobs/,
 // which hands it to the CLI and the HTTP server through src/job-queue.ts.
 import type { Redis } from "ioredis";
-import type { AppConfig } from "./config/config.ts";
+import { plannerSettings, type AccountConfig, type AppConfig } from "./config/config.ts";
+import { createQuotaBook, type QuotaBook } from "./planner/quota.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "./redis/connection.ts";
 import { watchRedisOutages, type RedisOutageWatch } from "./redis/outage.ts";
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   retry?: RetryOptions;
   tokens?: TokenCacheOptions;
   transport?: TransportOptions;
+  /** clock of the quota budget and the throttle (tests move it to the next quota day) */
+  now?: () => Date;
 }
 
 export interface Runtime {
@@ -38,8 +41,12 @@ export interface Runtime {
   redisWatch: RedisOutageWatch;
   logger: Logger;
   engine: SyncEngine;
+  /** the daily-quota budget of every (account, API), shared through Redis */
+  quota: QuotaBook;
   /** the WeChat client of a configured account (one per account, cached) */
   clientFor(appId: string): ClosableWeChatClient;
+  /** replaces the configured accounts in place (accounts file reloaded); clients of changed or removed accounts are dropped */
+  setAccounts(accounts: AccountConfig[]): void;
   close(): Promise<void>;
 }
 
@@ -80,12 +87,36 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     return client;
   };
 
+  const settings = plannerSettings(config);
+  const quota = createQuotaBook({
+    redis,
+    prefix: config.redisPrefix,
+    clientFor,
+    reservePercent: settings.quotaReservePercent,
+    refreshMs: settings.quotaRefreshMinutes * 60_000,
+    now: opts.now,
+    onReadError: (appId, api, e) => logger.warn({ appId, api, err: e }, "daily quota unreadable: falling back to the 45009 throttle"),
+  });
   const engine = createSyncEngine({
     store: createSyncStore(prisma, config.databaseUrl),
     accounts: config.accounts,
     clientFor,
     logger,
+    quota,
+    now: opts.now,
   });
+
+  const setAccounts = (accounts: AccountConfig[]): void => {
+    const next = new Map(accounts.map((a) => [a.appId, JSON.stringify(a)]));
+    for (const old of config.accounts) {
+      if (next.get(old.appId) === JSON.stringify(old)) continue;
+      const client = clients.get(old.appId);
+      clients.delete(old.appId);
+      void client?.close().catch(() => {});
+    }
+    // in place: the engine and the planner hold this array
+    config.accounts.splice(0, config.accounts.length, ...accounts);
+  };
 
   let closed: Promise<void> | undefined;
   return {
@@ -97,7 +128,9 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     redisWatch,
     logger,
     engine,
+    quota,
     clientFor,
+    setAccounts,
     close() {
       closed ??= (async () => {
         await Promise.allSettled([...clients.values()].map((c) => c.close()));

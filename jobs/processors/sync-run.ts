@@ -4,6 +4,9 @@ import { DelayedError, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { SyncJobProgress, SyncJobResult } from "../../src/job-queue.ts";
 import type { RunResult, SyncEngine } from "../../src/sync/types.ts";
+import { QuotaPausedError } from "../../src/sync/errors.ts";
+import { zeroCounters } from "../../src/store/run-counters.ts";
+import { planMember, setDue } from "../../src/planner/plan.ts";
 import { claimActiveRun } from "../active-run.ts";
 import { parsePayload, type SyncRunPayload } from "../catalog.ts";
 import type { JobContext } from "../dispatch.ts";
@@ -45,6 +48,11 @@ export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload,
       return { ...result, database: deps.database };
     } catch (e) {
       deps.onFailure?.(e, data.appId, data.source, data.mode);
+      if (e instanceof QuotaPausedError) {
+        // the planner resumes it from its checkpoint after the reset; the job itself is done
+        await setDue(deps.redis, deps.prefix, planMember(data.appId, data.source, data.mode), e.resumeAt.getTime());
+        return { ...pausedResult(e, data.mode), database: deps.database };
+      }
       const next = decideFailure(e);
       if (next.action === "delay") {
         await job.moveToDelayed(next.until.getTime(), token);
@@ -56,4 +64,23 @@ export async function processSyncRun(deps: SyncRunDeps, payload: SyncRunPayload,
   } finally {
     await active.release();
   }
+}
+
+/** What a job paused by the daily quota returns (its sync_runs row says the same). */
+function pausedResult(e: QuotaPausedError, mode: string): RunResult & { resumeAt: string } {
+  return {
+    ...zeroCounters(),
+    runs: 1,
+    alreadySucceeded: false,
+    runId: "",
+    source: e.source as RunResult["source"],
+    mode: mode as RunResult["mode"],
+    status: "paused",
+    durationMs: 0,
+    consistencyNote: null,
+    deletionsHeld: 0,
+    errorCode: null,
+    errorMessage: e.message,
+    resumeAt: e.resumeAt.toISOString(),
+  };
 }

@@ -7,6 +7,15 @@ export class UserFacingError extends Error {
   override readonly name = "UserFacingError";
 }
 
+/** sysexits' EX_TEMPFAIL: try again later (a run paused or refused by the daily quota). */
+export const EX_TEMPFAIL = 75;
+
+/** A failure that goes away by itself: the CLI exits EX_TEMPFAIL with the message's one line. */
+export class TemporaryFailureError extends Error {
+  override readonly name = "TemporaryFailureError";
+  readonly exitCode = EX_TEMPFAIL;
+}
+
 export function oneLine(e: unknown): string {
   if (e instanceof ConfigError) {
     return e.problems.length === 1 ? `configuration error: ${e.problems[0]}` : `configuration errors:\n  - ${e.problems.join("\n  - ")}`;

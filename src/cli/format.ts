@@ -3,6 +3,8 @@
 import type { RunResult } from "../sync/types.ts";
 
 export function formatResult(r: RunResult, appId: string): string {
+  // a queued run paused by the daily quota: its job completed with the reason (jobs/processors/sync-run.ts)
+  if (r.status === "paused") return `${appId} ${r.source} ${r.mode}: paused: ${r.errorMessage ?? "daily quota"}`;
   const notes = [
     r.runs > 1 ? `over ${r.runs} runs` : "",
     r.alreadySucceeded ? "already done by this job: not run again" : "",

@@ -1,5 +1,6 @@
 // The queued path of `mpsync sync` and `mpsync resync`: ask the workers for runs through
 // the deduplicated queue and, with --wait, follow them to the end.
+import { TemporaryFailureError } from "./errors.ts";
 import type { Enqueued, JobQueue, Jobs, SyncJobProgress, SyncJobResult } from "../job-queue.ts";
 import { databaseLabel, redactUrl } from "../config/database.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS, RedisUnavailableError } from "../redis/connection.ts";
@@ -145,6 +146,9 @@ export async function runQueuedSync(jobs: Jobs, flags: QueuedSyncFlags, output: 
     const failed = done.filter((d) => d.state === "failed");
     const first = failed[0];
     if (first) throw new SyncTargetFailedError(first.appId, first.source, new Error(first.error), failed.length - 1);
+    // a run paused by the daily quota: EX_TEMPFAIL, as for an inline run
+    const paused = done.find((d) => d.result?.status === "paused");
+    if (paused) throw new TemporaryFailureError(paused.result!.errorMessage ?? `${paused.appId} ${paused.source}: paused by the daily quota`);
   } finally {
     await queue.close().catch(() => {});
     connection.disconnect();

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
-import { DEFAULT_DB_POOL, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings } from "./defaults.ts";
+import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
@@ -76,6 +76,11 @@ export type AccountConfig = z.infer<typeof accountSchema>;
 
 const accountsFileSchema = z.object({ accounts: z.array(accountSchema).min(1) }).strict();
 
+/** The planner settings of a configuration (defaults when it names none). */
+export function plannerSettings(config: Pick<AppConfig, "planner">): PlannerSettings {
+  return config.planner ?? DEFAULT_PLANNER;
+}
+
 export interface AppConfig {
   databaseUrl: string;
   db: DbPoolSettings;
@@ -102,6 +107,8 @@ export interface AppConfig {
   };
   /** the change feed (webhooks, retention); absent in configurations built by hand: defaults (src/config/change-feed.ts) */
   changes?: ChangeFeedConfig;
+  /** the planner and the quota budget; DEFAULT_PLANNER when absent */
+  planner?: PlannerSettings;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -177,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     // 30 s: BullMQ's own default
     lockDurationMs: intSetting(env, "WORKER_LOCK_DURATION_MS", 30_000, 1_000, 600_000, problems),
   };
+  const planner: PlannerSettings = {
+    tickMs: intSetting(env, "MPSYNC_PLANNER_TICK_MS", DEFAULT_PLANNER.tickMs, 100, 60_000, problems),
+    fullWindowMinutes: intSetting(env, "MPSYNC_FULL_WINDOW_MINUTES", DEFAULT_PLANNER.fullWindowMinutes, 0, 1_440, problems),
+    quotaReservePercent: intSetting(env, "MPSYNC_QUOTA_RESERVE_PERCENT", DEFAULT_PLANNER.quotaReservePercent, 0, 90, problems),
+    quotaRefreshMinutes: intSetting(env, "MPSYNC_QUOTA_REFRESH_MINUTES", DEFAULT_PLANNER.quotaRefreshMinutes, 1, 1_440, problems),
+    reloadMs: intSetting(env, "MPSYNC_ACCOUNTS_RELOAD_MS", DEFAULT_PLANNER.reloadMs, 1_000, 60_000, problems),
+  };
   const httpPortRaw = env.HTTP_PORT;
   const http = {
     port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
@@ -225,5 +239,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner };
 }

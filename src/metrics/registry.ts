@@ -21,7 +21,10 @@ export interface Metrics {
 /** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
 export type HeldDeletionsReader = () => Promise<{ appId: string; source: string; held: number }[]>;
 
-export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: HeldDeletionsReader } = {}): Metrics {
+/** The daily quota per account and API as last read, and the interval in effect (Redis, at scrape time). */
+export type QuotaReader = () => Promise<{ account: string; api: string; limit: number | null; used: number | null; remain: number | null; reserve: number | null; interval_minutes: number }[]>;
+
+export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: HeldDeletionsReader; quotas?: QuotaReader } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "mpsync_process_" });
 
@@ -64,6 +67,38 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
   const mediaDownloads = new Counter({ name: "mpsync_media_downloads_total", help: "Media downloads by outcome (stored, reused, failed, gone, refused)", labelNames: ["outcome"], registers: [registry] });
   const mediaBytes = new Counter({ name: "mpsync_media_downloaded_bytes_total", help: "Bytes of media downloaded and stored", registers: [registry] });
   const mediaAssets = new Gauge({ name: "mpsync_media_assets", help: "Media assets by state after this process's last media pass (pending is the backlog)", labelNames: ["state"], registers: [registry] });
+  const readQuotas = opts.quotas;
+  if (readQuotas) {
+    new Gauge({
+      name: "mpsync_quota_calls",
+      help: "Daily API quota per account and API as last read plus own calls since (kind: limit, used, remain, reserve)",
+      labelNames: ["account", "api", "kind"],
+      registers: [registry],
+      async collect() {
+        const rows = await readQuotas().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) {
+          for (const kind of ["limit", "used", "remain", "reserve"] as const) {
+            const v = r[kind];
+            if (v !== null) this.set({ account: r.account, api: r.api, kind }, v);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: "mpsync_incremental_interval_minutes",
+      help: "Incremental interval in effect per account and API (stretched when the day's quota cannot afford the configured one)",
+      labelNames: ["account", "api"],
+      registers: [registry],
+      async collect() {
+        const rows = await readQuotas().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ account: r.account, api: r.api }, r.interval_minutes);
+      },
+    });
+  }
 
   return {
     registry,

@@ -73,6 +73,18 @@ const POST: Record<string, Handler> = {
     sim.setMediaFaults(b as Parameters<typeof sim.setMediaFaults>[0]);
     return { ok: true };
   },
+  "/__sim/quota/limits": (sim, _c, b) => {
+    sim.setDailyLimits(b as Record<string, number>);
+    return sim.quota();
+  },
+  "/__sim/quota/spend": (sim, _c, b) => {
+    sim.spendQuota(str(b.cgi_path, "cgi_path"), optInt(b.calls, "calls") ?? 1);
+    return sim.quota();
+  },
+  "/__sim/quota/new-day": (sim) => {
+    sim.newQuotaDay();
+    return sim.quota();
+  },
   "/__sim/counters/reset": (sim) => {
     sim.resetCounters();
     return { ok: true };
@@ -83,6 +95,7 @@ const GET: Record<string, Handler> = {
   "/__sim/counters": (sim) => sim.counters(),
   "/__sim/media/counters": (sim) => sim.mediaCounters(),
   "/__sim/faults": (_s, c) => c.faults.current(),
+  "/__sim/quota": (sim) => sim.quota(),
   "/__sim/quirks": (_s, c) => c.quirks,
   /** ids and timestamps; ?full=1 for the complete lists with content */
   "/__sim/state": (sim, c, _b, url) => {

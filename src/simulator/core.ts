@@ -2,6 +2,7 @@
 import { Counters } from "./counters.ts";
 import { FaultController } from "./faults.ts";
 import { InFlight } from "./in-flight.ts";
+import { QuotaLedger } from "./quota.ts";
 import { ContentState } from "./state.ts";
 import { TokenRegistry } from "./tokens.ts";
 import { MediaCdn } from "./media.ts";
@@ -15,6 +16,8 @@ export class SimulatorCore {
   /** API and CDN requests not yet finished (control requests are not counted) */
   readonly inFlight = new InFlight();
   readonly media: MediaCdn;
+  /** per-API daily quotas (45009, openapi/quota/get, clear_quota) */
+  readonly quota = new QuotaLedger();
   quirks: BodyQuirks;
   hook: RequestHook | undefined;
   /** list requests that reached the hook so far */
@@ -32,5 +35,6 @@ export class SimulatorCore {
     this.quirks = { ...opts.quirks };
     const seed = opts.seed?.seed ?? 1;
     this.media = new MediaCdn(() => seed, opts.media);
+    if (opts.dailyLimits) this.quota.setLimits(opts.dailyLimits);
   }
 }

@@ -59,6 +59,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     mediaBytes: (url) => mediaBytes(core.state.seed, url.replace(/^https?:\/\/[^/]+/, "")),
     setMediaFaults: (f) => core.media.setFaults(f),
     mediaCounters: () => core.media.snapshot(),
+    setDailyLimits: (limits) => core.quota.setLimits(limits),
+    spendQuota: (path, calls) => core.quota.spend(path, calls),
+    newQuotaDay: () => core.quota.newDay(),
+    quota: () => core.quota.snapshot(),
   };
 
   const server = createHttpServer(core, () => sim);

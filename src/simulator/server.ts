@@ -76,7 +76,7 @@ async function handleWeChat(core: SimulatorCore, req: http.IncomingMessage, res:
     outcome = { ok: false, errcode: 43002 };
   } else {
     const check = route.auth ? core.tokens.check(url.searchParams.get("access_token") ?? undefined, route.auth) : undefined;
-    const injected = check && !check.ok ? undefined : core.faults.errcode(path);
+    const injected = check && !check.ok ? undefined : (core.faults.errcode(path) ?? core.quota.take(path));
     if (check && !check.ok) outcome = { ok: false, errcode: check.errcode };
     else if (injected !== undefined) outcome = { ok: false, errcode: injected };
     else outcome = await route.handle(core, { path, query: url.searchParams, body: parseObject(raw) });

@@ -119,6 +119,8 @@ export interface SimulatorOptions {
   quirks?: BodyQuirks;
   /** the image CDN: where content's image URLs point, hotlink protection, faults */
   media?: SimMediaOptions;
+  /** per-API daily quotas: API path → calls a day (45009 beyond); unlimited when absent */
+  dailyLimits?: Record<string, number>;
 }
 
 /** What one CDN path answers instead of its image (for `times` requests, or always). */
@@ -204,6 +206,14 @@ export interface Simulator {
   setMediaFaults(f: { latencyMs?: number; byPath?: Record<string, SimMediaFault> }): void;
   /** CDN requests since the last resetCounters */
   mediaCounters(): SimMediaCounters;
+  /** replace the per-API daily limits (API path → calls a day); the day's used counts stay */
+  setDailyLimits(limits: Record<string, number>): void;
+  /** spend `calls` of an API's quota as the account owner's other systems would */
+  spendQuota(path: string, calls: number): void;
+  /** a new quota day (00:00 Asia/Shanghai): every API's used count starts at 0 */
+  newQuotaDay(): void;
+  /** the quota bookkeeping: limits, used counts, clear_quota calls this month */
+  quota(): { limits: Record<string, number>; used: Record<string, number>; clears: number };
 }
 
 /** Error codes the simulator answers with; see src/simulator/README.md. */
@@ -225,6 +235,8 @@ export const SIM_ERRCODES = {
   invalidVerifyTicket: 61006,
   invalidRefreshToken: 61023,
   cgiPathNotFound: 76021,
+  /** clear_quota called more than 10 times this month */
+  clearQuotaLimit: 48006,
 } as const;
 
 export const SIM_DEFAULT_APP = { appId: "wxsimulator000001", secret: "simulator-secret" } as const;

@@ -127,10 +127,22 @@ const quotaGet: Route = {
     const cgiPath = req.body?.cgi_path;
     if (typeof cgiPath !== "string" || !(cgiPath in ROUTES)) return fail(SIM_ERRCODES.cgiPathNotFound);
     const budget = core.faults.applies(cgiPath) ? core.faults.quota() : undefined;
-    const dailyLimit = budget?.dailyLimit ?? DEFAULT_DAILY_LIMIT;
-    const used = budget?.used ?? core.counters.calls(cgiPath);
+    const limit = core.quota.limitOf(cgiPath);
+    const dailyLimit = limit ?? budget?.dailyLimit ?? DEFAULT_DAILY_LIMIT;
+    const used = limit !== undefined ? core.quota.usedOf(cgiPath) : (budget?.used ?? core.counters.calls(cgiPath));
     // quota/get is the one read API whose success body carries errcode 0
     return ok({ errcode: 0, errmsg: "ok", quota: { daily_limit: dailyLimit, used, remain: Math.max(0, dailyLimit - used) } });
+  },
+};
+
+/** POST /cgi-bin/clear_quota {appid}: every API's used count back to 0, 10 times a month */
+const clearQuota: Route = {
+  post: true,
+  auth: LIST_TOKENS,
+  handle(core, req) {
+    if (typeof req.body?.appid !== "string") return fail(SIM_ERRCODES.invalidParameter);
+    const refused = core.quota.clear();
+    return refused ? fail(refused) : ok({ errcode: 0, errmsg: "ok" });
   },
 };
 
@@ -178,4 +190,5 @@ export const ROUTES: Record<string, Route> = {
   "/cgi-bin/material/batchget_material": batchgetMaterial,
   "/cgi-bin/material/get_materialcount": materialCount,
   "/cgi-bin/openapi/quota/get": quotaGet,
+  "/cgi-bin/clear_quota": clearQuota,
 };

@@ -25,6 +25,7 @@ const ERRMSG: Record<number, string> = {
   47001: "data format error",
   48001: "api unauthorized",
   48004: "api forbidden for irregularities",
+  48006: "api forbid to clear quota because of reach the times limit",
   50001: "user unauthorized",
   50002: "user limited",
   61006: "component ticket is invalid",

@@ -27,6 +27,8 @@ export function runOut(r: RunRecord) {
       started_at: iso(r.walk.startedAt),
       ...countersByColumn(r.walk.counters),
     },
+    paused_reason: r.pausedReason,
+    resume_at: iso(r.resumeAt),
   };
 }
 export type RunOut = ReturnType<typeof runOut>;

@@ -3,7 +3,7 @@
 import type { PrismaClient } from "./prisma.ts";
 import { rowKey, type ArticleRow, type ItemRow, type MaterialRow, type StoreSource } from "./rows.ts";
 import { ensureAccount } from "./sql/ensure-account.ts";
-import { readThrottledUntil, recordAccountError, setThrottledUntil } from "./sql/account-status.ts";
+import { clearThrottledUntil, readThrottledUntil, recordAccountError, setThrottledUntil } from "./sql/account-status.ts";
 import { selectStoredState, type StoredState } from "./sql/select-stored-state.ts";
 import { upsertArticles } from "./sql/upsert-articles.ts";
 import { upsertMaterials } from "./sql/upsert-materials.ts";
@@ -12,7 +12,7 @@ import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
 import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
 import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
-import { dropCheckpoints, failRun, finishRun, lockRunningRun, saveProgress, startRun, succeededRunOfJob, walkTotals, type RunCountersRow, type StartedRun, type SucceededRun, type WalkTotals } from "./sql/sync-runs.ts";
+import { dropCheckpoints, failRun, finishRun, lockRunningRun, pauseRun, saveProgress, startRun, succeededRunOfJob, walkTotals, type RunCountersRow, type StartedRun, type SucceededRun, type WalkTotals } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
 import { recordChanges, type ItemChange, type ItemChangeKind } from "./sql/content-changes.ts";
 
@@ -70,6 +70,7 @@ export interface SyncStore {
   ensureAccount(appId: string, name: string | null): Promise<number>;
   throttledUntil(accountId: number): Promise<Date | null>;
   setThrottledUntil(accountId: number, until: Date): Promise<void>;
+  clearThrottledUntil(accountId: number): Promise<void>;
   recordAccountError(accountId: number, code: number | null, message: string): Promise<void>;
   lock(name: string): Promise<HeldLock | null>;
   startRun(a: { accountId: number; source: string; mode: string; trigger: string; jobId: string | null }): Promise<StartedRun>;
@@ -83,6 +84,8 @@ export interface SyncStore {
   finishRun(f: RunFinish): Promise<{ marked: number; held: number }>;
   /** a no-op for a run no longer running (its closer's record stays) */
   failRun(runId: bigint, counters: RunCountersRow, end: { status: "failed" | "interrupted"; errorCode: number | null; errorMessage: string }): Promise<void>;
+  /** status paused, with the reason and when it resumes; the checkpoint stays for the next run of this mode */
+  pauseRun(runId: bigint, counters: RunCountersRow, reason: string, resumeAt: Date): Promise<void>;
   /** live rows of the source and its held deletions, before a run */
   sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
   heldDeletions(filter?: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
@@ -95,6 +98,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     ensureAccount: (appId, name) => ensureAccount(prisma, appId, name),
     throttledUntil: (accountId) => readThrottledUntil(prisma, accountId),
     setThrottledUntil: (accountId, until) => setThrottledUntil(prisma, accountId, until),
+    clearThrottledUntil: (accountId) => clearThrottledUntil(prisma, accountId),
     recordAccountError: (accountId, code, message) => recordAccountError(prisma, accountId, code, message),
     lock: (name) => tryAdvisoryLock(databaseUrl, name),
     startRun: (a) => prisma.$transaction((tx) => startRun(tx, a)),
@@ -148,6 +152,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     },
 
     failRun: (runId, counters, end) => failRun(prisma, runId, counters, end),
+    pauseRun: (runId, counters, reason, resumeAt) => pauseRun(prisma, runId, counters, reason, resumeAt),
 
     async sourceState(accountId, source, sourceName) {
       const [liveRows, held] = await Promise.all([liveRowCount(prisma, accountId, source), heldCount(prisma, accountId, sourceName)]);

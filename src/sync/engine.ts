@@ -7,7 +7,8 @@ import type { AccountConfig } from "../config/config.ts";
 import type { WeChatClient } from "../wechat/types.ts";
 import { AccountRejectedError, QuotaExhaustedError, WeChatError } from "../wechat/errors.ts";
 import type { SyncStore } from "../store/sync-store.ts";
-import { AccountThrottledError, SyncAbortedError, SyncLockedError, SyncLockLostError, UnknownAccountError } from "./errors.ts";
+import { AccountThrottledError, QuotaPausedError, SyncAbortedError, SyncLockedError, SyncLockLostError, UnknownAccountError } from "./errors.ts";
+import { budgetedReader, type QuotaGate } from "./quota-gate.ts";
 import type { RunCounters, RunResult, SyncEngine, SyncRequest } from "./types.ts";
 import { newFullCheckpoint, parseFull, parseIncremental, newSequentialState, type FullCheckpoint, type IncrementalCheckpoint } from "./checkpoint.ts";
 import { pageReader, storeSourceOf } from "./page-reader.ts";
@@ -30,6 +31,8 @@ export interface SyncEngineDeps {
   now?: () => Date;
   /** bounds of the full walk's repair pass */
   repairLimits?: RepairLimits;
+  /** the daily-quota budget; without it every call is made and 45009 throttles (as before issue 12) */
+  quota?: QuotaGate;
 }
 
 const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0 });
@@ -58,7 +61,19 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (!account) throw new UnknownAccountError(req.appId);
     const id = await accountId(account);
     const throttled = await deps.store.throttledUntil(id);
-    if (throttled && throttled > now()) throw new AccountThrottledError(req.appId, throttled);
+    const isThrottled = throttled !== null && throttled > now();
+    // a throttled account costs no call at all, not even a quota reading, unless asked to look again
+    if (isThrottled && !req.recheckQuota) throw new AccountThrottledError(req.appId, throttled);
+    // asked to look again (sync --inline) on a throttled account or a spent budget: one fresh reading
+    const cached = req.recheckQuota ? await deps.quota?.peek(req.appId, req.source) : undefined;
+    const force = isThrottled || Boolean(cached?.known && cached.remain! <= cached.reserve!);
+    const quota = await deps.quota?.prepare(req.appId, req.source, { force: req.recheckQuota && force });
+    if (isThrottled) {
+      // a fresh reading with room (a new day, the owner's clear_quota) lifts the throttle
+      const room = quota?.known && quota.remain! > quota.reserve!;
+      if (!room) throw new AccountThrottledError(req.appId, throttled);
+      await deps.store.clearThrottledUntil(id);
+    }
 
     const lock = await deps.store.lock(syncLockName(req.appId, req.source));
     if (!lock) throw new SyncLockedError(req.appId, req.source);
@@ -132,7 +147,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       log.warn({ runId: runId.toString(), err: error }, "sync lock lost: stopping after the current page");
       stop.abort();
     });
-    const listed = pageReader(deps.clientFor(req.appId), req.source);
+    const plain = pageReader(deps.clientFor(req.appId), req.source);
+    const listed = deps.quota ? budgetedReader(plain, deps.quota, req.appId, req.source) : plain;
     const reader = full ? confirmEmptyList(listed, before.liveRows, log) : listed;
     const limiter = limiterFor(account);
 
@@ -201,6 +217,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const code = e instanceof WeChatError ? e.errcode : null;
     const message = e instanceof Error ? e.message : String(e);
     try {
+      if (e instanceof QuotaPausedError) {
+        await deps.store.pauseRun(runId, counters, `daily quota of ${e.api}: used ${e.used} of ${e.limit}, reserve ${e.reserve}`, e.resumeAt);
+        log.info({ runId: runId.toString(), api: e.api, used: e.used, limit: e.limit, resumeAt: e.resumeAt }, "sync run paused at its checkpoint: the day's quota budget is spent");
+        return;
+      }
       // a stop on request is an interruption (resumed later), not a failure
       await deps.store.failRun(runId, counters, { status: e instanceof SyncAbortedError ? "interrupted" : "failed", errorCode: code, errorMessage: message });
       if (e instanceof QuotaExhaustedError) {

@@ -54,3 +54,23 @@ export class SyncLockLostError extends Error {
     super(`sync run ${runId} of ${appId} ${source} lost its lock and stopped; it resumes from its checkpoint`, options);
   }
 }
+
+/**
+ * The day's budget of an API (its daily limit less the reserve kept for the owner's other
+ * systems) has no room for the next call: the run stops at its checkpoint (sync_runs status
+ * paused) and resumes from it at `resumeAt`, after the quota resets.
+ */
+export class QuotaPausedError extends Error {
+  override readonly name = "QuotaPausedError";
+  constructor(
+    readonly appId: string,
+    readonly source: string,
+    readonly api: string,
+    readonly used: number,
+    readonly limit: number,
+    readonly reserve: number,
+    readonly resumeAt: Date,
+  ) {
+    super(`${appId} ${source}: daily quota of ${api} used ${used}/${limit} (reserve ${reserve}); paused until ${resumeAt.toISOString()}`);
+  }
+}

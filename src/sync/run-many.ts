@@ -20,6 +20,8 @@ export function syncTargets(accounts: AccountConfig[], appId?: string, source?: 
 export interface RunManyOptions {
   mode: SyncMode;
   trigger: SyncTrigger;
+  /** see SyncRequest.recheckQuota */
+  recheckQuota?: boolean;
   signal?: AbortSignal;
   onResult?(target: SyncTarget, result: RunResult): void;
 }
@@ -30,7 +32,7 @@ export async function runMany(engine: SyncEngine, targets: SyncTarget[], opts: R
   await Promise.all(
     targets.map(async (target) => {
       try {
-        const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal });
+        const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal, recheckQuota: opts.recheckQuota });
         results.push(r);
         opts.onResult?.(target, r);
       } catch (error) {

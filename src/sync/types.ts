@@ -29,7 +29,8 @@ export interface RunResult extends RunCounters {
   alreadySucceeded: boolean;
   source: Source;
   mode: SyncMode;
-  status: "succeeded" | "failed";
+  /** paused: stopped at its checkpoint by the daily quota (jobs report it; the engine throws QuotaPausedError) */
+  status: "succeeded" | "failed" | "paused";
   durationMs: number;
   /** why a full run did not mark absences deleted, when it did not */
   consistencyNote: string | null;
@@ -51,6 +52,8 @@ export interface SyncRequest {
   signal?: AbortSignal;
   /** called after each committed page */
   onProgress?: (p: RunProgress) => void;
+  /** re-read the daily quota first (one call), even when the reading is fresh; room lifts a 45009 throttle */
+  recheckQuota?: boolean;
 }
 
 /**

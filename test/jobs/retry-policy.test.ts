@@ -64,7 +64,9 @@ describe("a run hitting the daily quota through a real worker", () => {
   });
 
   it("is delayed until the quota resets, keeping its attempts, and the account shows throttled", async () => {
-    sim.setFaults({ quotaBudget: 2 });
+    // the quota cannot be read: the 45009 throttle is the fallback (a readable quota pauses instead)
+    sim.setDailyLimits({ "/cgi-bin/freepublish/batchget": 2 });
+    sim.setFaults({ forceErrcode: 48001, endpoints: ["openapi/quota/get"] });
     const before = new Date();
     const { jobId } = await enqueueSync(worker.queue, { appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
     const job = await until(async () => {

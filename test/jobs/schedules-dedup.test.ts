@@ -1,10 +1,12 @@
-// Two workers started together create each schedule once; a manual full resync asked five
-// times while a scheduled incremental run is active leaves exactly one active and one pending run.
+// Two workers started together plan each (account, source) once, with the same due times,
+// behind one tick scheduler; a manual full resync asked five times while a scheduled
+// incremental run is active leaves exactly one active and one pending run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "bullmq";
 import { activeRunOf } from "../../jobs/active-run.ts";
 import { targetKey } from "../../jobs/queue.ts";
-import { schedulerId } from "../../jobs/schedules.ts";
+import { PLANNER_TICK_ID } from "../../jobs/planner.ts";
+import { dueTimes, planKeys, planMember } from "../../src/planner/plan.ts";
 import { SOURCES } from "../../src/sync/types.ts";
 import { startSimulator, SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
@@ -30,7 +32,7 @@ beforeAll(async () => {
   sim.onRequest(async (req) => {
     if (req.endpoint.includes("freepublish")) await gate;
   });
-  env = childEnv(db, redis, sim, { WORKER_CONCURRENCY: "4" });
+  env = childEnv(db, redis, sim, { WORKER_CONCURRENCY: "4", MPSYNC_PLANNER_TICK_MS: "200" });
 });
 
 afterAll(async () => {
@@ -43,21 +45,23 @@ const sourceJobs = async (source: string, states: ("active" | "waiting" | "delay
   (await queue.getJobs(states)).filter((j) => j.name === "sync-run" && j.data.source === source);
 
 describe("schedules and deduplication across two workers", () => {
-  it("two workers started together create each schedule once", async () => {
-    workers.push(spawnMpsync(["worker"], env), spawnMpsync(["worker"], env));
-    await Promise.all(workers.map((w) => w.waitFor(/worker consuming/)));
-    const schedulers = await queue.getJobSchedulers(0, -1);
-    const expected = SOURCES.flatMap((s) => [schedulerId(APP, s, "incremental"), schedulerId(APP, s, "full")]).sort();
-    expect(schedulers.map((s) => s.key).sort()).toEqual(expected);
-    // each scheduler has exactly one upcoming job once the immediate incremental ticks were taken
-    const upcoming = await until(async () => {
-      const ticks = (await queue.getJobs(["delayed", "waiting"])).filter((j) => j.name === "schedule-tick");
-      return ticks.length === expected.length ? ticks : null;
-    }, 20_000, "one upcoming tick per scheduler");
-    expect(upcoming.map((j) => j.repeatJobKey).sort()).toEqual(expected);
+  it("two workers started together plan each target once, behind one tick scheduler", async () => {
+    const members = SOURCES.flatMap((s) => [planMember(APP, s, "incremental"), planMember(APP, s, "full")]);
+    workers.push(spawnMpsync(["worker"], env));
+    await workers[0]!.waitFor(/worker consuming/);
+    const first = await dueTimes(redis.redis, redis.prefix, members);
+    workers.push(spawnMpsync(["worker"], env));
+    await workers[1]!.waitFor(/worker consuming/);
+    expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual([PLANNER_TICK_ID]);
+    expect(await redis.redis.zcard(planKeys(redis.prefix).due)).toBe(members.length);
+    // the second replica changed no due time
+    expect(await dueTimes(redis.redis, redis.prefix, members)).toEqual(first);
+    for (const t of first) expect(t).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("five full resyncs while the scheduled incremental run is active: one active, one pending", async () => {
+    // the published incremental run falls due now: the next tick asks for it
+    await redis.redis.zadd(planKeys(redis.prefix).due, "XX", Date.now(), planMember(APP, "published", "incremental"));
     const activeId = await until(() => activeRunOf(redis.redis, redis.prefix, APP, "published"), 20_000, "the published run to start");
     const active = await queue.getJob(activeId);
     expect(active?.data).toMatchObject({ mode: "incremental", trigger: "schedule" });

@@ -2,7 +2,7 @@
 // and health, never a secret.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyncQueue } from "../../jobs/queue.ts";
-import { syncSchedules } from "../../jobs/schedules.ts";
+import { startPlanner } from "../../jobs/planner.ts";
 import { createRedis } from "../../src/redis/connection.ts";
 import type { Runtime } from "../../src/runtime.ts";
 import { SOURCES } from "../../src/sync/types.ts";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await runtime.engine.run({ appId: APP, source: "material:voice", mode: "full", trigger: "manual" });
   const connection = createRedis(redis.url);
   const queue = createSyncQueue(connection, redis.prefix);
-  await syncSchedules(queue, runtime.config.accounts);
+  await startPlanner(queue, runtime.redis, runtime.config);
   await queue.close();
   connection.disconnect();
   env = childEnv(db, redis, sim);
@@ -45,9 +45,18 @@ describe("status and accounts", () => {
     expect(voice.last_run).toMatchObject({ mode: "full", status: "succeeded", items_seen: 7, inserted: 7 });
     // the first incremental is due at once (no worker has taken it here)
     expect(Number.isFinite(Date.parse(voice.next_incremental_at))).toBe(true);
-    expect(voice.next_full_at).toMatch(/T03:00:00\.000Z$/);
+    // the full run falls in the daily window after fullCron (03:00 UTC), at the target's own offset
+    const full = new Date(voice.next_full_at);
+    expect(full.getUTCHours() * 60 + full.getUTCMinutes()).toBeGreaterThanOrEqual(180);
+    expect(full.getUTCHours() * 60 + full.getUTCMinutes()).toBeLessThan(180 + 120);
     expect(targets.find((t) => t.source === "published")!.last_run).toBeNull();
     expect(r.all).not.toContain(SIM_DEFAULT_APP.secret);
+    // per account and API: the quota as last read (the engine read it before its run) and the interval in effect
+    const { quotas } = JSON.parse(r.stdout) as { quotas: Record<string, any>[] };
+    expect(quotas.map((q) => q.api)).toEqual(["/cgi-bin/freepublish/batchget", "/cgi-bin/material/batchget_material"]);
+    expect(quotas[1]).toMatchObject({ account: APP, known: true, limit: 100_000, reserve: 10_000, interval_minutes: 15, configured_minutes: 15 });
+    expect(quotas[1]!.interval_reason).toMatch(/^configured: /);
+    expect(quotas[0]).toMatchObject({ known: false, interval_minutes: 15, interval_reason: "configured (quota not read yet)" });
   });
 
   it("status shows a throttled account until the quota resets", async () => {
@@ -55,7 +64,7 @@ describe("status and accounts", () => {
     await db.sql.query("UPDATE accounts SET throttled_until = $1", [until]);
     const r = await runMpsync(["status"], env);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n");
+    const lines = r.stdout.trim().split("\n").filter((l) => !l.includes("/cgi-bin/"));
     expect(lines).toHaveLength(SOURCES.length);
     for (const l of lines) expect(l).toContain(`throttled until ${until.toISOString()}`);
     await db.sql.query("UPDATE accounts SET throttled_until = NULL");

@@ -72,7 +72,9 @@ describe("faults", () => {
   });
 
   it("45009 throttles the account until 00:00 Asia/Shanghai; no API call before then", async () => {
-    env.sim.setFaults({ quotaBudget: 0 });
+    // an unreadable quota: the 45009 throttle is the fallback (a readable spent quota pauses instead, test/quota)
+    env.sim.setDailyLimits({ "/cgi-bin/material/batchget_material": 0 });
+    env.sim.setFaults({ forceErrcode: 48001, endpoints: ["openapi/quota/get"] });
     const err = await full("material:image").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QuotaExhaustedError);
     expect(err).toMatchObject({ errcode: 45009 });
@@ -80,6 +82,7 @@ describe("faults", () => {
     const until = acc.rows[0].throttled_until as Date;
     expect(until.getTime()).toBe(nextQuotaReset().getTime());
     env.sim.setFaults({});
+    env.sim.setDailyLimits({});
     env.sim.resetCounters();
     const again = await full("published").catch((e: unknown) => e);
     expect(again).toBeInstanceOf(AccountThrottledError);

@@ -1,6 +1,8 @@
 // mpsync status: per account and source, the last run, its result and counters, the next
 // scheduled runs, pending/active runs and throttling.
 import type { Command } from "commander";
+import { loadConfig, plannerSettings } from "../../config/config.ts";
+import { describeQuota, quotaReport } from "../../status/quota.ts";
 import { statusReport, targetOut, type TargetStatus } from "../../status/report.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "../../redis/connection.ts";
 import { createPrisma } from "../../store/prisma.ts";
@@ -14,7 +16,7 @@ function describe(t: TargetStatus): string {
   // a walk resumed over several rows: its totals, not only the last part's
   const w = r?.walk;
   const last = r && w
-    ? `last ${r.mode} ${r.status} at ${r.finished_at ?? r.started_at} (${w.items_seen} seen, ${w.inserted} inserted, ${w.updated} updated, ${w.marked_deleted} deleted${w.runs > 1 ? `, over ${w.runs} runs` : ""}${r.error_message ? `; ${r.error_message}` : ""})`
+    ? `last ${r.mode} ${r.status}${r.resume_at ? ` (resumes at ${r.resume_at}: ${r.paused_reason})` : ""} at ${r.finished_at ?? r.started_at} (${w.items_seen} seen, ${w.inserted} inserted, ${w.updated} updated, ${w.marked_deleted} deleted${w.runs > 1 ? `, over ${w.runs} runs` : ""}${r.error_message ? `; ${r.error_message}` : ""})`
     : "never run";
   const queued = [t.activeJobId ? `running (job ${t.activeJobId})` : "", t.pendingJobId ? `pending (job ${t.pendingJobId})` : ""].filter(Boolean).join(", ");
   const next = `next incremental ${t.nextIncremental ?? "not scheduled"}, next full ${t.nextFull ?? "not scheduled"}`;
@@ -25,7 +27,7 @@ function describe(t: TargetStatus): string {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("status")
-    .description("last run, result, counters, next scheduled run and throttling per account and source")
+    .description("last run, result, counters, next planned runs and throttling per account and source; the daily quota and incremental interval per account and API")
     .option("--json", "print JSON")
     .action(async (flags: { json?: boolean }) => {
       const config = await preflight({ accounts: true, redis: true, database: true });
@@ -36,8 +38,12 @@ export function register(program: Command, ctx: CliContext): void {
       const prisma = createPrisma(config.databaseUrl, config.db);
       try {
         const targets = await statusReport(createReadStore(prisma), await queue.targets(config.accounts));
-        if (flags.json) printJson({ targets: targets.map(targetOut) });
-        else for (const t of targets) console.log(describe(t));
+        const quotas = await quotaReport(connection, config.redisPrefix, config.accounts, plannerSettings(config).quotaReservePercent);
+        if (flags.json) printJson({ targets: targets.map(targetOut), quotas });
+        else {
+          for (const t of targets) console.log(describe(t));
+          for (const q of quotas) console.log(describeQuota(q));
+        }
       } finally {
         await queue.close().catch(() => {});
         connection.disconnect();

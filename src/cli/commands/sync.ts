@@ -3,7 +3,10 @@
 import type { Command } from "commander";
 import { createRuntime, type Runtime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
-import { SOURCES, type RunResult, type SyncMode } from "../../sync/types.ts";
+import { AccountThrottledError, QuotaPausedError, SyncTargetFailedError } from "../../sync/errors.ts";
+import { apiOf } from "../../planner/quota.ts";
+import { TemporaryFailureError } from "../errors.ts";
+import { SOURCES, type RunResult, type Source, type SyncMode } from "../../sync/types.ts";
 import { sourceArg } from "../args.ts";
 import type { CliContext } from "../context.ts";
 import { formatResult } from "../format.ts";
@@ -47,12 +50,15 @@ export async function syncInline(
     return await runMany(runtime.engine, targets, {
       mode,
       trigger: "manual",
+      recheckQuota: true,
       signal: controller.signal,
       onResult: (t, r) => {
         collect?.(t.appId, r);
         print(formatResult(r, t.appId));
       },
     });
+  } catch (e) {
+    throw await quotaLine(runtime, e);
   } finally {
     // mirror what was synced before returning, whether or not every target succeeded
     if (flags.media !== false && mediaConfigOf(runtime.config).enabled && !controller.signal.aborted) {
@@ -60,6 +66,20 @@ export async function syncInline(
     }
     stopListening();
   }
+}
+
+/** A run paused or refused by the daily quota: one line naming the API, its use against its limit and the resume time (exit 75). */
+async function quotaLine(runtime: Runtime, e: unknown): Promise<unknown> {
+  const cause = e instanceof SyncTargetFailedError ? e.cause : e;
+  if (cause instanceof QuotaPausedError) {
+    return new TemporaryFailureError(`${cause.appId} ${cause.source}: paused by the daily quota of ${cause.api} (used ${cause.used} of ${cause.limit}, reserve ${cause.reserve}); resumes at ${cause.resumeAt.toISOString()}`);
+  }
+  if (cause instanceof AccountThrottledError && e instanceof SyncTargetFailedError) {
+    const v = await runtime.quota.view(cause.appId, apiOf(e.source as Source));
+    const use = v.known ? `used ${v.used} of ${v.limit}` : "quota unreadable, 45009 answered";
+    return new TemporaryFailureError(`${cause.appId} ${e.source}: throttled by the daily quota of ${v.api} (${use}); resumes at ${cause.until.toISOString()}`);
+  }
+  return e;
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -1,6 +1,8 @@
 // mpsync worker: consume the job queue (and serve HTTP when HTTP_PORT is set) until
 // SIGTERM/SIGINT, then stop within WORKER_SHUTDOWN_TIMEOUT_MS with checkpoints saved.
 import type { Command } from "commander";
+import { loadConfig, plannerSettings } from "../../config/config.ts";
+import { quotaReport } from "../../status/quota.ts";
 import { startHttpServer } from "../../http/server.ts";
 import { createMetrics } from "../../metrics/registry.ts";
 import { createRuntime } from "../../runtime.ts";
@@ -15,11 +17,22 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async () => {
       const config = await preflight({ accounts: true, redis: true, database: true });
       // the held-deletions gauge reads Postgres at scrape time, when the runtime exists
-      const metrics = createMetrics({ heldDeletions: () => runtime.reads.heldDeletions({ appIds: config.accounts.map((a) => a.appId) }) });
+      const metrics = createMetrics({
+        heldDeletions: () => runtime.reads.heldDeletions({ appIds: config.accounts.map((a) => a.appId) }),
+        quotas: () => quotaReport(runtime.redis, config.redisPrefix, config.accounts, plannerSettings(config).quotaReservePercent),
+      });
       const runtime = createRuntime(config, { observer: metrics.observer });
       const log = runtime.logger.child({ component: "worker" });
       const signal = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve)); // listen before starting: a signal during start-up still stops cleanly
-      const worker = await (await ctx.jobs()).startWorker(runtime, { metrics });
+      // the accounts file is read again within a minute of a change, and at once on SIGHUP
+      const loadAccounts = () => loadConfig(process.env, { requireAccounts: true }).accounts;
+      const worker = await (await ctx.jobs()).startWorker(runtime, { metrics, loadAccounts });
+      process.on("SIGHUP", () => {
+        worker.reload().then(
+          (r) => log.info({ changed: r.changed }, "SIGHUP: accounts read again"),
+          (e: unknown) => log.warn({ err: e }, "SIGHUP: accounts not reloaded; the previous ones stay in effect"),
+        );
+      });
       const http =
         config.http.port !== undefined
           ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })

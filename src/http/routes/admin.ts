@@ -9,6 +9,8 @@ import { SOURCES } from "../../sync/types.ts";
 import { requireAdmin } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { runOut } from "../../status/runs.ts";
+import { quotaReport } from "../../status/quota.ts";
+import { plannerSettings } from "../../config/config.ts";
 import { statusReport, targetOut } from "../../status/report.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
@@ -40,7 +42,8 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
       const runs = (await deps.reads.recentRuns({ appId: q.account, source: q.source, limit: q.limit })).map(runOut);
       if (!deps.queue) return { runs };
       const [counts, targets] = await Promise.all([deps.queue.counts(), deps.queue.targets(deps.config.accounts)]);
-      return { runs, queue: counts, targets: (await statusReport(deps.reads, targets)).map(targetOut) };
+      const quotas = await quotaReport(deps.redis, deps.config.redisPrefix, deps.config.accounts, plannerSettings(deps.config).quotaReservePercent);
+      return { runs, queue: counts, targets: (await statusReport(deps.reads, targets)).map(targetOut), quotas };
     });
 
     if (deps.changeFeed) adminWebhookRoutes(admin, deps, deps.changeFeed);

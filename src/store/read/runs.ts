@@ -29,6 +29,9 @@ export interface RunRecord extends RunCounters {
   /** the BullMQ job that asked for the run (null inline) */
   jobId: string | null;
   walk: WalkRecord;
+  /** paused runs: why (the quota), and when they resume */
+  pausedReason: string | null;
+  resumeAt: Date | null;
 }
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findMany"]>>[number];

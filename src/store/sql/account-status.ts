@@ -23,3 +23,8 @@ export async function recordAccountError(tx: Tx, accountId: number, code: number
     message,
   );
 }
+
+/** The quota was read again and has room (a new day, or the owner's clear_quota): runs may start. */
+export async function clearThrottledUntil(tx: Tx, accountId: number): Promise<void> {
+  await tx.$executeRawUnsafe(`UPDATE accounts SET throttled_until = NULL, updated_at = now() WHERE id = $1`, accountId);
+}

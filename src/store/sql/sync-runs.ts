@@ -91,7 +91,8 @@ export async function startRun(tx: Tx, a: { accountId: number; source: string; m
   }
   if (from) {
     await tx.$executeRawUnsafe(
-      `UPDATE sync_runs SET checkpoint = NULL, error_message = COALESCE(error_message, 'interrupted') || '; resumed by run ' || $2::text
+      `UPDATE sync_runs SET checkpoint = NULL,
+              error_message = COALESCE(error_message, CASE WHEN status = 'paused' THEN 'paused' ELSE 'interrupted' END) || '; resumed by run ' || $2::text
         WHERE id = $1`,
       from.id,
       runId.toString(),
@@ -202,5 +203,17 @@ export async function dropCheckpoints(tx: Tx, accountId: number, source: string)
     `UPDATE sync_runs SET checkpoint = NULL WHERE account_id = $1 AND source = $2 AND status <> 'running' AND checkpoint IS NOT NULL`,
     accountId,
     source,
+  );
+}
+
+/** Stopped by the daily quota: the checkpoint is kept and the next run of this mode resumes it. */
+export async function pauseRun(tx: Tx, runId: bigint, c: RunCountersRow, reason: string, resumeAt: Date): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE sync_runs SET ${countersSet(4)}, status = 'paused', finished_at = now(), paused_reason = $2, resume_at = $3
+      WHERE id = $1`,
+    runId,
+    reason,
+    resumeAt,
+    ...counterValues(c),
   );
 }
