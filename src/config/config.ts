@@ -104,6 +104,8 @@ export interface AppConfig {
     readApiToken?: string;
     /** READ_API_PUBLIC (default true): false makes every /v1 route need a token */
     readApiPublic?: boolean;
+    /** HTTP_TRUST_PROXY: behind a TLS-terminating proxy, trust X-Forwarded-Proto/-For (the console's cookie is then Secure) */
+    trustProxy?: boolean;
   };
   /** the change feed (webhooks, retention); absent in configurations built by hand: defaults (src/config/change-feed.ts) */
   changes?: ChangeFeedConfig;
@@ -196,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
     host: env.HTTP_HOST || "0.0.0.0",
     adminToken: env.ADMIN_TOKEN || undefined,
+    trustProxy: env.HTTP_TRUST_PROXY === "true" || env.HTTP_TRUST_PROXY === "1",
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
   const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: boolSetting(env, "READ_API_PUBLIC", true, problems) };

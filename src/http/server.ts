@@ -11,9 +11,11 @@ import { mediaRoutes } from "./routes/media.ts";
 import { changesRoutes } from "./routes/changes.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { readAccess } from "./read-access.ts";
+import { consoleRoutes } from "./console/routes.ts";
+import { hasConsoleSession, registerConsoleSession, sameOrigin } from "./console/session.ts";
 
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: deps.config.http.trustProxy ?? false });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof InvalidParameterError) return reply.code(400).send({ error: "invalid_parameter", field: err.field, message: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: "not_found", message: err.message });
@@ -34,7 +36,13 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   changesRoutes(app, deps);
   feedRoutes(app, deps);
   mediaRoutes(app, deps);
-  if (deps.config.http.adminToken) await adminRoutes(app, deps, deps.config.http.adminToken);
+  const adminToken = deps.config.http.adminToken;
+  if (adminToken) {
+    // the operator console at / and its session, which the admin routes accept too
+    await registerConsoleSession(app, { redis: deps.redis, prefix: deps.config.redisPrefix, adminToken, ttlMs: deps.console?.sessionTtlMs, loginAttemptsPerMinute: deps.console?.loginAttemptsPerMinute });
+    consoleRoutes(app, deps, adminToken);
+    await adminRoutes(app, deps, adminToken, { session: hasConsoleSession, sameOrigin });
+  }
   return app;
 }
 

@@ -5,6 +5,7 @@ import { recordScan, selectUnscanned, type ScannedOwner } from "./sql/media-scan
 import { claimAssets, markStored, markUnstored, releaseClaims, selectAccountIds, selectMirrorKeys, storedKeyOfHash, type ClaimedAsset, type StoredAsset } from "./sql/media-assets.ts";
 import { lockMirrorKeys, selectUnrendered, writeRendered, type RenderedRow } from "./sql/media-render.ts";
 import { selectMediaStatus, type MediaStatusRow } from "./sql/media-status.ts";
+import { retryFailedAssets } from "./sql/media-retry.ts";
 
 export { MEDIA_OWNER_KINDS, type MediaOwnerKind, type MediaOwnerRow } from "./sql/media-owners.ts";
 export type { ScannedOwner, ClaimedAsset, StoredAsset, RenderedRow, MediaStatusRow };
@@ -26,6 +27,8 @@ export interface MediaStore {
   /** storage keys of the stored assets among `urls` (read API) */
   mirrorKeys(urls: string[]): Promise<Map<string, string>>;
   status(accountIds: number[] | null): Promise<MediaStatusRow>;
+  /** makes every failed asset (of these accounts) due now; returns how many */
+  retryFailed(accountIds: number[] | null): Promise<number>;
 }
 
 export function createMediaStore(prisma: PrismaClient): MediaStore {
@@ -44,5 +47,6 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
       prisma.$transaction(async (tx) => writeRendered(tx, kind, publicBase, render(await lockMirrorKeys(tx, urls))), { timeout: 60_000 }),
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
     status: (accountIds) => selectMediaStatus(prisma, accountIds),
+    retryFailed: (accountIds) => retryFailedAssets(prisma, accountIds),
   };
 }

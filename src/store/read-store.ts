@@ -7,14 +7,15 @@ import type { KeysetPosition } from "./read/keyset.ts";
 import { latestArticles, type ArticleSummary } from "./read/latest-articles.ts";
 import { listMaterials, type MaterialFilter, type MaterialRecord } from "./read/materials.ts";
 import type { NewsItemRecord } from "./read/news-items.ts";
-import { lastRuns, recentRuns, type LastRuns, type RunRecord } from "./read/runs.ts";
+import { getRun, lastRuns, listRuns, recentRuns, type LastRuns, type RunFilter, type RunRecord } from "./read/runs.ts";
+import { selectMediaStatus, type MediaStatusRow } from "./sql/media-status.ts";
 import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
 import { selectMirrorKeys } from "./sql/media-assets.ts";
 import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
 import { feedItems, type FeedItemRecord, type FeedRecords } from "./read/feed-items.ts";
 
 export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords };
-export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
+export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MediaStatusRow, RunFilter, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
   /** resolves when Postgres answers a trivial query (readiness) */
@@ -27,6 +28,11 @@ export interface ReadStore {
   latestArticles(appId: string, limit: number): Promise<ArticleSummary[]>;
   recentRuns(q: { appId?: string; source?: string; limit: number }): Promise<RunRecord[]>;
   lastRuns(appIds: string[]): Promise<Map<string, LastRuns>>;
+  /** a page of runs, newest first, with filters (the console) */
+  listRuns(f: RunFilter): Promise<{ rows: RunRecord[]; more: boolean }>;
+  getRun(id: bigint): Promise<RunRecord | null>;
+  /** media_assets by state; null: every account */
+  mediaStatus(accountIds: number[] | null): Promise<MediaStatusRow>;
   /** deletions the circuit breaker holds, per account and source (status, metrics) */
   heldDeletions(filter: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
   /** storage keys of the mirrored (stored) media among these source URLs */
@@ -50,6 +56,9 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     latestArticles: (appId, limit) => latestArticles(prisma, appId, limit),
     recentRuns: (q) => recentRuns(prisma, q),
     lastRuns: (appIds) => lastRuns(prisma, appIds),
+    listRuns: (f) => listRuns(prisma, f),
+    getRun: (id) => getRun(prisma, id),
+    mediaStatus: (accountIds) => selectMediaStatus(prisma, accountIds),
     heldDeletions: (filter) => heldSummary(prisma, filter),
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
     listChanges: (f) => listChanges(prisma, f),

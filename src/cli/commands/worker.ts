@@ -9,6 +9,7 @@ import { createRuntime } from "../../runtime.ts";
 import type { CliContext } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
+import { mediaRetryOf } from "../../media/retry.ts";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -35,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
       });
       const http =
         config.http.port !== undefined
-          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming })
+          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime) })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 

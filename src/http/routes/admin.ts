@@ -6,7 +6,7 @@ import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SOURCES } from "../../sync/types.ts";
-import { requireAdmin } from "../auth.ts";
+import { requireAdmin, type ConsoleAuth } from "../auth.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { runOut } from "../../status/runs.ts";
 import { quotaReport } from "../../status/quota.ts";
@@ -23,9 +23,9 @@ const runsQuery = z
 
 export const DASHBOARD_PATH = "/admin/queues";
 
-export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, consoleAuth?: ConsoleAuth): Promise<void> {
   await app.register(async (admin) => {
-    admin.addHook("onRequest", requireAdmin(adminToken));
+    admin.addHook("onRequest", requireAdmin(adminToken, consoleAuth));
 
     admin.post("/admin/resync", async (req, reply) => {
       const body = parseInput(resyncBody, req.body, "body");

@@ -86,3 +86,35 @@ export async function lastRuns(prisma: PrismaClient, appIds: string[]): Promise<
   }
   return out;
 }
+
+export interface RunFilter {
+  appId?: string;
+  source?: string;
+  status?: string;
+  /** keyset paging: only runs with a smaller id (older) */
+  beforeId?: bigint;
+  limit: number;
+}
+
+/** A page of runs, newest first; `more` tells whether older ones follow (the console's runs list). */
+export async function listRuns(prisma: PrismaClient, f: RunFilter): Promise<{ rows: RunRecord[]; more: boolean }> {
+  const rows = await prisma.syncRun.findMany({
+    where: {
+      ...(f.appId ? { account: { appId: f.appId } } : {}),
+      ...(f.source ? { source: f.source } : {}),
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.beforeId !== undefined ? { id: { lt: f.beforeId } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: f.limit + 1,
+    include: { account: { select: { appId: true } } },
+  });
+  return { rows: rows.slice(0, f.limit).map(({ account, ...r }) => record(r, account.appId)), more: rows.length > f.limit };
+}
+
+export async function getRun(prisma: PrismaClient, id: bigint): Promise<RunRecord | null> {
+  const r = await prisma.syncRun.findUnique({ where: { id }, include: { account: { select: { appId: true } } } });
+  if (!r) return null;
+  const { account, ...rest } = r;
+  return record(rest, account.appId);
+}
