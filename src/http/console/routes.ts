@@ -22,7 +22,7 @@ import { adviceFor } from "./advice.ts";
 import { CSS, JS } from "./assets.ts";
 import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
-import { hasConsoleSession } from "./session.ts";
+import { hasConsoleSession, secureOnHttps } from "./session.ts";
 
 const RUNS_PAGE = 25;
 const ARTICLES_PAGE = 20;
@@ -71,17 +71,18 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       status,
     );
   app.get("/login", async (req, reply) => (hasConsoleSession(req) ? reply.redirect("/") : loginPage(reply)));
-  app.post("/login", { onRequest: app.csrfProtection, config: { rateLimit: {} } }, async (req, reply) => {
+  app.post("/login", { preHandler: app.csrfProtection, config: { rateLimit: {} } }, async (req, reply) => {
     const token = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== "string" || !tokenMatches(token, adminToken)) {
       req.log.warn({ ip: req.ip }, "console login refused");
       return loginPage(reply, "That is not the admin token.", 401);
     }
     await req.session.regenerate(); // a new session id at login (no fixation)
+    secureOnHttps(req);
     req.session.set("admin", true);
     return reply.code(303).redirect("/");
   });
-  app.post("/logout", { onRequest: app.csrfProtection }, async (req, reply) => {
+  app.post("/logout", { preHandler: app.csrfProtection }, async (req, reply) => {
     await req.session.destroy();
     return reply.code(303).redirect("/login");
   });
@@ -138,10 +139,9 @@ ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
     function targetRow(t: TargetStatus, reply: FastifyReply): Html {
       const r = t.lastRun;
       const state = t.activeJobId ? "running" : t.throttledUntil ? "throttled" : t.pendingJobId ? "pending" : r?.status === "paused" ? "paused" : "idle";
-      const items = r ? Object.entries(r).filter(([k, v]) => typeof v === "number" && /^(inserted|updated)/.test(k)).reduce((n, [, v]) => n + (v as number), 0) : null;
       return html`<tr data-source="${t.source}"><td>${t.source}</td><td>${badge(state)}${t.throttledUntil ? html` <span class="muted">until ${when(t.throttledUntil)}</span>` : ""}</td>
 <td>${r ? html`<a href="/runs/${r.id}">#${r.id}</a> ${r.mode} ${when(r.started_at)}` : html`<span class="muted">never</span>`}</td><td>${r ? badge(r.status) : ""}${r?.error_code !== null && r?.error_code !== undefined ? html` <span class="muted">errcode ${r.error_code}</span>` : ""}</td>
-<td>${items ?? "–"}</td><td>${when(t.nextIncremental)}</td><td>${when(t.nextFull)}</td><td>${t.deletionsHeld ? html`<span class="failed">${t.deletionsHeld}</span> <span class="muted">(mpsync deletions)</span>` : "0"}</td>
+<td>${r ? `${r.items_seen} seen, ${r.inserted + r.updated} written` : "–"}</td><td>${when(t.nextIncremental)}</td><td>${when(t.nextFull)}</td><td>${t.deletionsHeld ? html`<span class="failed">${t.deletionsHeld}</span> <span class="muted">(mpsync deletions)</span>` : "0"}</td>
 <td><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${t.appId}"><input type="hidden" name="source" value="${t.source}"><select name="mode" aria-label="mode"><option value="incremental">incremental</option><option value="full">full</option></select> <button type="submit">Resync</button></form></td></tr>`;
     }
 
@@ -178,7 +178,7 @@ ${h.endpoints.map((e) => html`<tr><td>${e.url}</td><td>${e.scope ?? "every accou
       return render(req, reply, { title: "Runs", nav: "runs", refresh: q.before ? undefined : 3 }, html`<h1>Runs</h1>
 <form class="filters" method="get" action="/runs">${sel("account", appIds, q.account)}${sel("source", SOURCES, source)}${sel("status", ["running", "succeeded", "failed", "paused"], q.status)}<button type="submit">Filter</button></form>
 <div class="scroll"><table id="runs"><thead><tr><th>run</th><th>account</th><th>source</th><th>mode</th><th>trigger</th><th>status</th><th>started</th><th>duration</th><th>pages</th><th>error</th></tr></thead><tbody>
-${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/${r.id}">#${r.id}</a></td><td>${r.account}</td><td>${r.source}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td><td>${when(r.started_at)}</td><td>${duration(r.started_at, r.finished_at)}</td><td>${(r as Record<string, unknown>).pages_fetched as number ?? ""}</td><td class="wrap">${r.error_code !== null ? `errcode ${r.error_code}` : ""} ${r.error_message ? r.error_message.slice(0, 80) : ""}</td></tr>`) : html`<tr><td colspan="10" class="muted">no runs</td></tr>`}
+${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/${r.id}">#${r.id}</a></td><td>${r.account}</td><td>${r.source}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td><td>${when(r.started_at)}</td><td>${duration(r.started_at, r.finished_at)}</td><td>${r.pages}</td><td class="wrap">${r.error_code !== null ? `errcode ${r.error_code}` : ""} ${r.error_message ? r.error_message.slice(0, 80) : ""}</td></tr>`) : html`<tr><td colspan="10" class="muted">no runs</td></tr>`}
 </tbody></table></div>
 <div class="pager">${q.before ? html`<a href="/runs${query(filters)}">newest</a>` : ""}${list.more ? html`<a href="/runs${query({ ...filters, before: list.rows[list.rows.length - 1]!.id.toString() })}">older →</a>` : ""}</div>`);
     });
@@ -248,7 +248,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
     });
 
     // ---- actions (POST + CSRF; the outcome comes back as a flash message)
-    pages.post("/actions/resync", { onRequest: pages.csrfProtection }, async (req, reply) => {
+    pages.post("/actions/resync", { preHandler: pages.csrfProtection }, async (req, reply) => {
       const b = resyncBody.safeParse(req.body);
       if (!b.success) throw new InvalidParameterError("body", "account, source and mode are required");
       if (!appIds.includes(b.data.account)) throw new InvalidParameterError("account", "is not a configured account");
@@ -262,7 +262,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
       return back(req, reply, `/runs${query({ account: b.data.account, source: b.data.source || undefined })}`, `${b.data.mode} sync of ${b.data.account} asked for (${said}).`);
     });
 
-    pages.post("/actions/media-retry", { onRequest: pages.csrfProtection }, async (req, reply) => {
+    pages.post("/actions/media-retry", { preHandler: pages.csrfProtection }, async (req, reply) => {
       const account = (req.body as { account?: unknown } | undefined)?.account;
       if (account !== undefined && (typeof account !== "string" || !appIds.includes(account))) throw new InvalidParameterError("account", "is not a configured account");
       if (!deps.mediaRetry) throw new Error("media retry is not available in this process");
@@ -270,7 +270,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
       return back(req, reply, "/", `${n} failed media asset(s) are due again; the next media pass (after the next sync run of the account) downloads them.`);
     });
 
-    pages.post("/actions/webhook-replay", { onRequest: pages.csrfProtection }, async (req, reply) => {
+    pages.post("/actions/webhook-replay", { preHandler: pages.csrfProtection }, async (req, reply) => {
       const b = z.object({ url: z.string().min(1), after: z.string().regex(/^\d{1,19}$/) }).safeParse(req.body);
       if (!b.success) throw new InvalidParameterError("body", "url and after are required");
       if (!deps.changeFeed) throw new Error("webhooks are not available in this process");

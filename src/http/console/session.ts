@@ -61,8 +61,10 @@ export async function registerConsoleSession(app: FastifyInstance, o: ConsoleSes
     store: redisSessionStore(o.redis, o.prefix, ttlMs),
     saveUninitialized: false,
     rolling: false,
-    cookie: { httpOnly: true, sameSite: "strict", secure: "auto", path: "/", maxAge: ttlMs },
+    // secure: set per request below (the plugin's "auto" would downgrade SameSite to Lax on http)
+    cookie: { httpOnly: true, sameSite: "strict", secure: false, path: "/", maxAge: ttlMs },
   });
+  app.addHook("onRequest", async (req) => secureOnHttps(req));
   await app.register(fastifyCsrf, { sessionPlugin: "@fastify/session" });
   await app.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
   await app.register(fastifyRateLimit, {
@@ -72,6 +74,11 @@ export async function registerConsoleSession(app: FastifyInstance, o: ConsoleSes
     redis: o.redis,
     nameSpace: `${o.prefix}:console:login-rate:`,
   });
+}
+
+/** The session cookie is Secure when the request came over HTTPS (directly, or through a trusted proxy: HTTP_TRUST_PROXY). */
+export function secureOnHttps(req: FastifyRequest): void {
+  if (req.protocol === "https" && (req as { session?: unknown }).session) req.session.cookie.secure = true;
 }
 
 /** The request carries a logged-in console session. */

@@ -1,0 +1,220 @@
+// The operator console in a real browser (playwright-core driving Debian's Chromium): log
+// in, the overview of a synced simulator account, a resync whose run appears, an article
+// whose mirrored images load, logout; a request without the session or with a wrong CSRF
+// token is refused; sessions expire; logins are rate-limited. Saves the README's screenshots.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import type { Browser, Page } from "playwright-core";
+import { startSyncWorker, type SyncWorker } from "../../jobs/worker.ts";
+import { jobQueueOf } from "../../jobs/job-queue.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import type { ServerDeps } from "../../src/http/deps.ts";
+import { startHttpServer } from "../../src/http/server.ts";
+import { createLogger } from "../../src/logging/logger.ts";
+import { mediaRetryOf } from "../../src/media/retry.ts";
+import { createMetrics } from "../../src/metrics/registry.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import type { Simulator } from "../../src/simulator/index.ts";
+import { SOURCES } from "../../src/sync/types.ts";
+import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
+import { childEnv, until } from "../jobs/harness.ts";
+import { APP_ID, FAST_RETRY, simulator } from "../sync/harness.ts";
+
+const CHROMIUM = process.env.MPSYNC_CHROMIUM ?? "/usr/bin/chromium";
+const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm run services installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
+if (missing) console.warn(`console browser tests SKIPPED: ${missing}`);
+const SHOTS = join(import.meta.dirname, "../../docs/img");
+const ADMIN_TOKEN = "console-Admin-Token-0123456789";
+
+const db = await createTestDatabase();
+const redis = createTestRedis();
+let sim: Simulator;
+let runtime: Runtime;
+let worker: SyncWorker;
+let app: FastifyInstance;
+let base: string;
+let strict: FastifyInstance;
+let strictBase: string;
+let browser: Browser;
+let page: Page;
+const mediaDir = mkdtempSync(join(tmpdir(), "mpsync-console-media-"));
+
+/** A login through plain HTTP: the login page's cookie and CSRF token, then the form. */
+async function httpLogin(at: string, token: string): Promise<{ status: number; cookie: string }> {
+  const form = await fetch(`${at}/login`);
+  const cookie = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const r = await fetch(`${at}/login`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, token }) });
+  return { status: r.status, cookie: r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") || cookie };
+}
+
+describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${missing})` : ""}`, () => {
+  beforeAll(async () => {
+    sim = await simulator({ media: { origin: "self" }, seed: { seed: 5, published: 12, maxNewsItems: 2, contentBytes: 1200, materials: { image: 4, video: 1, voice: 1, news: 2 } } });
+    const config = loadConfig({
+      ...childEnv(db, redis, sim),
+      ADMIN_TOKEN,
+      MEDIA_MIRROR: "true",
+      MEDIA_SOURCE_HOSTS: new URL(sim.url).host,
+      MEDIA_STORE_URL: `file:${mediaDir}`,
+      LOG_LEVEL: "silent",
+    });
+    config.http = { ...config.http, port: 0, host: "127.0.0.1" };
+    runtime = createRuntime(config, { logger: createLogger("silent"), retry: FAST_RETRY, tokens: { pollMs: 5 } });
+    const metrics = createMetrics({ defaultMetrics: false });
+    worker = await startSyncWorker(runtime, { metrics, schedules: false });
+    const queue = jobQueueOf(worker.queue, runtime.redis, runtime.config.redisPrefix);
+    const deps: ServerDeps = { config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue, changeFeed: runtime.changeFeed, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime) };
+    ({ app, url: base } = await startHttpServer(deps));
+    // a second server with its own key space: short sessions, few login attempts
+    ({ app: strict, url: strictBase } = await startHttpServer({ ...deps, config: { ...config, redisPrefix: `${config.redisPrefix}:strict` }, console: { sessionTtlMs: 1_500, loginAttemptsPerMinute: 3 } }));
+
+    // a synced account with its images mirrored
+    for (const source of SOURCES) await queue.enqueue({ appId: APP_ID, source, mode: "full", trigger: "manual" });
+    await until(async () => (await db.sql.query("SELECT 1 FROM sync_runs WHERE status = 'succeeded'")).rowCount === SOURCES.length, 60_000, "the first full runs");
+    await until(async () => {
+      const s = await runtime.reads.mediaStatus(null);
+      return s.states.stored.count > 0 && s.states.pending.count === 0;
+    }, 60_000, "the media mirrored");
+
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 860 } })).newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await strict?.close();
+    await worker?.shutdown(5_000);
+    await runtime?.close();
+    await sim?.close();
+    rmSync(mediaDir, { recursive: true, force: true });
+  });
+
+  it("logs in with the admin token (a wrong one is refused) and shows the synced account's overview", async () => {
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.screenshot({ path: join(SHOTS, "console-login.png") });
+    await page.fill("#token", "not-the-admin-token-at-all");
+    await page.click("button[type=submit]");
+    await expect(page.locator(".error").textContent()).resolves.toContain("not the admin token");
+
+    await page.fill("#token", ADMIN_TOKEN);
+    await page.click("button[type=submit]");
+    expect(new URL(page.url()).pathname).toBe("/");
+    const cookie = (await page.context().cookies()).find((c) => c.name === "mpsync_session")!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", secure: false }); // plain http here; Secure on HTTPS
+    const account = page.locator(`section.account[data-account="${APP_ID}"]`);
+    for (const source of SOURCES) await expect(account.locator(`tr[data-source="${source}"] .badge.succeeded`).count()).resolves.toBe(1);
+    await expect(account.locator(".media").textContent()).resolves.toMatch(/[1-9]\d* stored/);
+    await page.screenshot({ path: join(SHOTS, "console-overview.png"), fullPage: true });
+  });
+
+  it("a resync from the overview appears in the runs list and runs to success", async () => {
+    const before = Number((await db.sql.query("SELECT max(id) AS m FROM sync_runs")).rows[0].m);
+    const row = page.locator(`section.account[data-account="${APP_ID}"] tr[data-source="published"]`);
+    await row.locator("select[name=mode]").selectOption("incremental");
+    await row.locator("button", { hasText: "Resync" }).click();
+    expect(new URL(page.url()).pathname).toBe("/runs");
+    await expect(page.locator(".flash").textContent()).resolves.toMatch(/incremental sync of .* asked for \(published: (queued|merged)\)/);
+    // the page refreshes itself (progressive enhancement); wait for the new run to show as succeeded
+    const newRun = page.locator(`#runs tr[data-run="${before + 1}"]`);
+    await newRun.locator(".badge.succeeded").waitFor({ timeout: 30_000 });
+    await expect(newRun.textContent()).resolves.toContain("incremental");
+    await page.screenshot({ path: join(SHOTS, "console-runs.png"), fullPage: true });
+    await newRun.locator("a").first().click();
+    await expect(page.locator("h1").textContent()).resolves.toContain(`Run #${before + 1}`);
+    await expect(page.locator("dl.kv").first().textContent()).resolves.toContain("published");
+  });
+
+  it("finds an article by title and shows it with its mirrored images loaded, in a sandboxed frame", async () => {
+    const article = sim.published().find((a) => a.news_item.some((n) => !n.is_deleted && /data-src=/.test(n.content)))!;
+    const item = article.news_item.find((n) => !n.is_deleted)!;
+    await page.goto(`${base}/articles`);
+    await page.fill("input[name=q]", item.title.slice(0, 6));
+    await page.click("form.filters button");
+    await page.locator(`#articles a[href="/articles/${article.article_id}"]`).click();
+    const frameEl = page.locator("iframe.article").first();
+    await expect(frameEl.getAttribute("sandbox")).resolves.toBe("");
+    const frame = (await frameEl.elementHandle())!.contentFrame();
+    const f = (await frame)!;
+    await f.waitForLoadState("load");
+    // evaluated in the page (no DOM types in this project's tsconfig)
+    const images = (await f.evaluate(`(async () => {
+      const imgs = [...document.images];
+      await Promise.all(imgs.map((i) => (i.complete ? null : new Promise((r) => { i.onload = r; i.onerror = r; }))));
+      return imgs.map((i) => ({ src: i.getAttribute("src"), width: i.naturalWidth }));
+    })()`)) as { src: string | null; width: number }[];
+    expect(images.length).toBeGreaterThan(0);
+    for (const i of images) {
+      expect(i.src).toMatch(/^\/media\//);
+      expect(i.width, i.src ?? "").toBeGreaterThan(0);
+    }
+    // the frame is an opaque origin: it cannot reach the console's document or cookies
+    await expect(f.evaluate(`(() => { try { return String(window.parent.document.title); } catch { return "blocked"; } })()`)).resolves.toBe("blocked");
+    await page.screenshot({ path: join(SHOTS, "console-article.png"), fullPage: false });
+  });
+
+  it("refuses a wrong CSRF token and requests without the session; bull-board takes the session, Bearer still works", async () => {
+    const wrong = await page.request.post(`${base}/actions/resync`, { form: { _csrf: "forged-token", account: APP_ID, mode: "full" }, maxRedirects: 0 });
+    expect(wrong.status()).toBe(403);
+    const none = await page.request.post(`${base}/actions/resync`, { form: { account: APP_ID, mode: "full" }, maxRedirects: 0 });
+    expect(none.status()).toBe(403);
+
+    const anon = await fetch(`${base}/actions/resync`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ account: APP_ID, mode: "full" }) });
+    expect(anon.status).toBe(401);
+    for (const path of ["/", "/runs", "/articles"]) {
+      const r = await fetch(base + path, { redirect: "manual" });
+      expect(r.status, path).toBe(303);
+      expect(r.headers.get("location")).toBe("/login");
+    }
+
+    const board = await page.goto(`${base}/admin/queues`);
+    expect(board!.status()).toBe(200);
+    const json = await page.request.get(`${base}/admin/runs?limit=1`);
+    expect(json.status()).toBe(200);
+    // a session's state-changing admin request from another origin is refused
+    const crossSite = await page.request.post(`${base}/admin/resync`, { data: { account: APP_ID }, headers: { origin: "http://evil.example" } });
+    expect(crossSite.status()).toBe(403);
+    expect((await fetch(`${base}/admin/runs?limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${base}/admin/runs?limit=1`)).status).toBe(401);
+  });
+
+  it("logs out: the old session cookie no longer opens the console", async () => {
+    await page.goto(`${base}/`);
+    const cookie = (await page.context().cookies()).find((c) => c.name === "mpsync_session")!;
+    await page.click("header button", { hasText: "Log out" } as never);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.goto(`${base}/runs`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    const replayed = await fetch(`${base}/`, { redirect: "manual", headers: { cookie: `${cookie.name}=${cookie.value}` } });
+    expect(replayed.status).toBe(303);
+    expect((await fetch(`${base}/admin/runs`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).status).toBe(401);
+  });
+
+  it("sessions expire", async () => {
+    const { status, cookie } = await httpLogin(strictBase, ADMIN_TOKEN);
+    expect(status).toBe(303);
+    expect((await fetch(`${strictBase}/`, { redirect: "manual", headers: { cookie } })).status).toBe(200);
+    await until(async () => (await fetch(`${strictBase}/`, { redirect: "manual", headers: { cookie } })).status === 303, 20_000, "the session to expire");
+  });
+
+  it("rate-limits login attempts", async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await httpLogin(strictBase, "wrong-token-wrong-token")).status);
+    // 3 attempts a minute on this server (the login of the test above was one of them)
+    const first = statuses.indexOf(429);
+    expect(first).toBeGreaterThan(0);
+    expect(statuses.slice(0, first).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(first).every((s) => s === 429)).toBe(true);
+    // even the right token waits out the window
+    expect((await httpLogin(strictBase, ADMIN_TOKEN)).status).toBe(429);
+  });
+});
