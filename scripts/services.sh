@@ -121,3 +121,17 @@ DATABASE_URL="$DATABASE_URL" node --input-type=module -e '
   finally { await c.end().catch(() => {}); }
 '
 log "postgres at $PG_HOST:$PG_PORT and redis at $REDIS_HOST:$REDIS_PORT are ready"
+
+# Chromium for the console's browser tests (test/console/), with a CJK font for WeChat
+# articles. Never fatal: without it those tests are reported as skipped, with the reason.
+CHROMIUM="${MPSYNC_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing chromium (browser tests) with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } \
+      || log "could not install chromium: the browser tests will be skipped"
+  else
+    log "no $CHROMIUM: the browser tests will be skipped (Debian/Ubuntu: sudo apt-get install chromium fonts-wqy-microhei)"
+  fi
+fi
