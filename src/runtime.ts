@@ -51,7 +51,7 @@ export interface Runtime {
 }
 
 export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Runtime {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const prisma = createPrisma(config.databaseUrl, config.db);
   const redisWatch = watchRedisOutages(logger);
   // a run holding a token keeps working through an outage (tokens are kept in process too),

@@ -5,11 +5,25 @@ import type { Runtime } from "../runtime.ts";
 import { formatMediaPass, type MediaPassResult } from "../media/mirror.ts";
 import { createMediaService } from "../media/service.ts";
 import { oneLine } from "./errors.ts";
+import { mediaProgress } from "./progress.ts";
 
 export async function runMediaPass(runtime: Runtime, appIds: string[] | undefined, print: (line: string) => void, signal?: AbortSignal): Promise<MediaPassResult> {
-  const service = createMediaService({ config: runtime.config, prisma: runtime.prisma, logger: runtime.logger });
+  // on a terminal: assets done of the backlog (known once the pass starts downloading) and bytes
+  const progress = mediaProgress();
+  let asked = false;
+  const observer = progress
+    ? {
+        onDownload: (_outcome: string, bytes: number) => {
+          progress.download(bytes);
+          if (asked) return;
+          asked = true;
+          void service.mirror.status(appIds).then((s) => progress.backlog(s.states.pending.count + s.retrying), () => {});
+        },
+      }
+    : undefined;
+  const service = createMediaService({ config: runtime.config, prisma: runtime.prisma, logger: runtime.logger, observer });
   try {
-    const r = await service.mirror.pass({ appIds, signal });
+    const r = await service.mirror.pass({ appIds, signal }).finally(() => progress?.stop());
     print(formatMediaPass(r));
     return r;
   } finally {

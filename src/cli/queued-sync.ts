@@ -10,6 +10,7 @@ import type { Source } from "../sync/types.ts";
 import { formatResult } from "./format.ts";
 import { printJson, runResultOut } from "./output.ts";
 import { preflight } from "./preflight.ts";
+import { syncProgress, type SyncProgressView } from "./progress.ts";
 
 export interface QueuedSyncFlags {
   account?: string;
@@ -25,6 +26,8 @@ export interface Output {
   json(value: unknown): void;
   /** rewrites the current terminal line (TTY only) */
   status?(line: string): void;
+  /** live progress bars (a terminal on stderr only) */
+  progress?: SyncProgressView;
 }
 
 const POLL_MS = 300;
@@ -83,11 +86,14 @@ async function follow(queue: JobQueue, jobs: Enqueued[], output: Output, quiet: 
       if (state === "completed") {
         f.state = "completed";
         f.result = job.result as SyncJobResult;
+        if (!quiet) output.progress?.finish(f.appId, f.source);
       } else if (state === "failed") {
         f.state = "failed";
         f.error = job.failedReason || "failed";
+        if (!quiet) output.progress?.finish(f.appId, f.source, true);
       } else if (state === "active" && isProgress(job.progress)) {
-        show(key, progressLine(job.progress));
+        if (output.progress && !quiet) output.progress.update(job.progress);
+        else show(key, progressLine(job.progress));
       } else if (state === "delayed") {
         const why = job.failedReason ? `attempt ${job.attemptsMade} failed (${job.failedReason}); ` : "";
         show(key, `${f.appId} ${f.source}: ${why}delayed (another run is active, the account is throttled, or a retry is due)`);
@@ -120,7 +126,7 @@ export async function runQueuedSync(jobs: Jobs, flags: QueuedSyncFlags, output: 
       else for (const j of queued) output.out(`${j.appId} ${j.source} ${mode}: ${j.outcome} as job ${j.jobId}`);
       return;
     }
-    const done = await follow(queue, queued, output, flags.json === true, config.redisUrl);
+    const done = await follow(queue, queued, output, flags.json === true, config.redisUrl).finally(() => output.progress?.stop());
     const ours = databaseLabel(config.databaseUrl);
     if (flags.json) {
       output.json(
@@ -155,12 +161,8 @@ export async function runQueuedSync(jobs: Jobs, flags: QueuedSyncFlags, output: 
   }
 }
 
-/** Console output: live status line on a TTY, plain lines otherwise. */
+/** Console output: progress bars when stderr is a terminal, plain progress lines otherwise. */
 export function consoleOutput(): Output {
-  const tty = process.stdout.isTTY === true;
-  return {
-    out: (line) => console.log(line),
-    json: printJson,
-    ...(tty ? { status: (line: string) => process.stdout.write(`\r\x1b[K${line}`) } : {}),
-  };
+  const progress = syncProgress();
+  return { out: (line) => console.log(line), json: printJson, ...(progress ? { progress } : {}) };
 }

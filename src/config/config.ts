@@ -88,6 +88,8 @@ export interface AppConfig {
   /** prefix of every Redis key mpsync writes (tokens, locks, BullMQ queues) */
   redisPrefix: string;
   logLevel: string;
+  /** LOG_FORMAT: json | pretty; absent: pretty on a terminal, JSON otherwise */
+  logFormat?: "json" | "pretty";
   wechatBaseUrl: string;
   /** refuse WeChat response bodies larger than this */
   wechatMaxResponseBytes: number;
@@ -168,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   const redisUrl = collect(problems, () => parseRedisUrl(env.REDIS_URL || DEFAULT_REDIS_URL));
   const logLevel = env.LOG_LEVEL || "info";
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  const logFormat = env.LOG_FORMAT || undefined;
+  if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty") problems.push(`LOG_FORMAT must be json or pretty (got "${logFormat}")`);
   const wechatBaseUrl = (env.WECHAT_API_BASE_URL || DEFAULT_WECHAT_BASE_URL).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+/.test(wechatBaseUrl)) problems.push(`WECHAT_API_BASE_URL must be an http(s) URL (got "${wechatBaseUrl}")`);
   const wechatMaxResponseBytes = intSetting(env, "WECHAT_MAX_RESPONSE_BYTES", DEFAULT_WECHAT_MAX_RESPONSE_BYTES, 64 * 1024, 1024 * 1024 * 1024, problems);
@@ -242,5 +246,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner };
 }

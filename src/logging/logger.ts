@@ -1,6 +1,7 @@
 // pino with redaction of every place a secret can sit. Messages themselves are built
 // without secrets (see src/wechat/); redaction is the second line of defence.
 import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -25,8 +26,21 @@ export function scrubSecrets(text: string): string {
   );
 }
 
-/** `level` is AppConfig.logLevel (LOG_LEVEL). Logs go to stderr (synchronously, so none is lost at exit): stdout carries results only. */
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+export type LogFormat = "json" | "pretty";
+
+/** LOG_FORMAT when set, else pretty on a terminal and JSON lines for pipes, files and log collectors. */
+export function resolveLogFormat(format: LogFormat | undefined, isTTY = process.stderr.isTTY === true): LogFormat {
+  return format ?? (isTTY ? "pretty" : "json");
+}
+
+/** Where logs go without an explicit destination: stderr (stdout carries results), synchronously so nothing is lost at exit. */
+function defaultDestination(format: LogFormat): pino.DestinationStream {
+  if (format === "json") return pino.destination({ fd: 2, sync: true });
+  return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app" });
+}
+
+/** `level` is AppConfig.logLevel (LOG_LEVEL), `format` AppConfig.logFormat (LOG_FORMAT). */
+export function createLogger(level: string, destination?: pino.DestinationStream, format?: LogFormat): Logger {
   return pino(
     {
       level,
@@ -43,6 +57,6 @@ export function createLogger(level: string, destination: pino.DestinationStream 
         err: (e: Error) => ({ type: e.name, message: scrubSecrets(e.message), ...("errcode" in e ? { errcode: (e as { errcode: unknown }).errcode } : {}) }),
       },
     },
-    destination,
+    destination ?? defaultDestination(resolveLogFormat(format)),
   );
 }

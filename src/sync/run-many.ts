@@ -3,7 +3,7 @@
 // the first failure is re-thrown at the end, naming its account and source.
 import type { AccountConfig } from "../config/config.ts";
 import { SyncTargetFailedError, UnknownAccountError } from "./errors.ts";
-import { SOURCES, type RunResult, type Source, type SyncEngine, type SyncMode, type SyncTrigger } from "./types.ts";
+import { SOURCES, type RunProgress, type RunResult, type Source, type SyncEngine, type SyncMode, type SyncTrigger } from "./types.ts";
 
 export interface SyncTarget {
   appId: string;
@@ -24,6 +24,8 @@ export interface RunManyOptions {
   recheckQuota?: boolean;
   signal?: AbortSignal;
   onResult?(target: SyncTarget, result: RunResult): void;
+  /** after each committed page of a target's run */
+  onProgress?(target: SyncTarget, progress: RunProgress): void;
 }
 
 export async function runMany(engine: SyncEngine, targets: SyncTarget[], opts: RunManyOptions): Promise<RunResult[]> {
@@ -32,7 +34,8 @@ export async function runMany(engine: SyncEngine, targets: SyncTarget[], opts: R
   await Promise.all(
     targets.map(async (target) => {
       try {
-        const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal, recheckQuota: opts.recheckQuota });
+        const onProgress = opts.onProgress ? (p: RunProgress) => opts.onProgress!(target, p) : undefined;
+        const r = await engine.run({ ...target, mode: opts.mode, trigger: opts.trigger, signal: opts.signal, recheckQuota: opts.recheckQuota, onProgress });
         results.push(r);
         opts.onResult?.(target, r);
       } catch (error) {

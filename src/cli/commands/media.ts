@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags: { account?: string; json?: boolean }) => {
       const config = await preflight({ database: true });
-      const runtime = createRuntime(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel) });
+      const runtime = createRuntime(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, undefined, config.logFormat) });
       const service = createMediaService({ config, prisma: runtime.prisma, logger: runtime.logger });
       try {
         const s = await service.mirror.status(flags.account ? [flags.account] : undefined);

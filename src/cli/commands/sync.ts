@@ -14,6 +14,7 @@ import { printJson, runResultOut } from "../output.ts";
 import { preflight } from "../preflight.ts";
 import { consoleOutput, runQueuedSync, type QueuedSyncFlags } from "../queued-sync.ts";
 import { onStopSignal } from "../signals.ts";
+import { syncProgress } from "../progress.ts";
 
 import { mirrorAfterSync } from "../inline-media.ts";
 import { mediaConfigOf } from "../../media/service.ts";
@@ -46,20 +47,28 @@ export async function syncInline(
     }, bound).unref();
   });
   const targets = syncTargets(runtime.config.accounts, flags.account, flags.source);
+  // on a terminal: live bars on stderr, the result lines once they are done
+  const progress = syncProgress();
+  const results: string[] = [];
   try {
     return await runMany(runtime.engine, targets, {
       mode,
       trigger: "manual",
       recheckQuota: true,
       signal: controller.signal,
+      onProgress: progress ? (t, p) => progress.update({ ...p, appId: t.appId, mode }) : undefined,
       onResult: (t, r) => {
         collect?.(t.appId, r);
-        print(formatResult(r, t.appId));
+        if (!progress) return print(formatResult(r, t.appId));
+        progress.finish(t.appId, t.source, r.status === "failed");
+        results.push(formatResult(r, t.appId));
       },
     });
   } catch (e) {
     throw await quotaLine(runtime, e);
   } finally {
+    progress?.stop();
+    for (const line of results) print(line);
     // mirror what was synced before returning, whether or not every target succeeded
     if (flags.media !== false && mediaConfigOf(runtime.config).enabled && !controller.signal.aborted) {
       await mirrorAfterSync(runtime, [...new Set(targets.map((t) => t.appId))], print, controller.signal);

@@ -109,12 +109,14 @@ export async function listRuns(prisma: PrismaClient, f: RunFilter): Promise<{ ro
     take: f.limit + 1,
     include: { account: { select: { appId: true } } },
   });
-  return { rows: rows.slice(0, f.limit).map(({ account, ...r }) => record(r, account.appId)), more: rows.length > f.limit };
+  const page = rows.slice(0, f.limit);
+  const walks = await walksOf(prisma, page);
+  return { rows: page.map(({ account, ...r }) => record(r, account.appId, walks)), more: rows.length > f.limit };
 }
 
 export async function getRun(prisma: PrismaClient, id: bigint): Promise<RunRecord | null> {
   const r = await prisma.syncRun.findUnique({ where: { id }, include: { account: { select: { appId: true } } } });
   if (!r) return null;
   const { account, ...rest } = r;
-  return record(rest, account.appId);
+  return record(rest, account.appId, await walksOf(prisma, [rest]));
 }
