@@ -3,6 +3,7 @@
 // a media pass (assets done of the backlog, bytes). Not a TTY: no progress object at all,
 // so nothing animated reaches a pipe or a log file.
 import cliProgress from "cli-progress";
+import { routeTerminalLogs } from "../logging/logger.ts";
 import { MAX_PAGE_SIZE } from "../wechat/types.ts";
 
 export interface SyncProgressUpdate {
@@ -41,10 +42,18 @@ const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 export function syncProgress(stream?: NodeJS.WriteStream): SyncProgressView | null {
   const out = terminal(stream);
   if (!out) return null;
-  const multi = new cliProgress.MultiBar(
-    { stream: out, format: "{label} [{bar}] {value}/{totalText} pages | {items} items | {duration_formatted}", hideCursor: true, clearOnComplete: false, barsize: 24, autopadding: true, fps: 8 },
-    cliProgress.Presets.shades_classic,
-  );
+  // drawn from the first update on (a queued sync without --wait never draws)
+  let multi: cliProgress.MultiBar | null = null;
+  const bars0 = (): cliProgress.MultiBar => {
+    if (multi) return multi;
+    const m = new cliProgress.MultiBar(
+      { stream: out, format: "{label} [{bar}] {value}/{totalText} pages | {items} items | {duration_formatted}", hideCursor: true, clearOnComplete: false, barsize: 24, autopadding: true, fps: 8 },
+      cliProgress.Presets.shades_classic,
+    );
+    routeTerminalLogs((line) => m.log(line.endsWith("\n") ? line : `${line}\n`));
+    multi = m;
+    return m;
+  };
   const bars = new Map<string, cliProgress.SingleBar>();
   const pagesOf = new Map<string, number>();
   const label = (appId: string, source: string) => `${appId} ${source}`.padEnd(34);
@@ -52,7 +61,7 @@ export function syncProgress(stream?: NodeJS.WriteStream): SyncProgressView | nu
     const key = `${p.appId}|${p.source}`;
     let bar = bars.get(key);
     if (!bar) {
-      bar = multi.create(1, 0, { label: label(p.appId, p.source), totalText: "?", items: 0 });
+      bar = bars0().create(1, 0, { label: label(p.appId, p.source), totalText: "?", items: 0 });
       bars.set(key, bar);
     }
     return bar;
@@ -73,7 +82,11 @@ export function syncProgress(stream?: NodeJS.WriteStream): SyncProgressView | nu
       bar.setTotal(Math.max(1, pages));
       bar.update(Math.max(1, pages), { totalText: Math.max(1, pages), ...(failed ? { label: `${appId} ${source} FAILED`.padEnd(34) } : {}) });
     },
-    stop: () => multi.stop(),
+    stop() {
+      if (!multi) return;
+      multi.stop();
+      routeTerminalLogs(null);
+    },
   };
 }
 
@@ -88,6 +101,8 @@ export function mediaProgress(stream?: NodeJS.WriteStream): MediaProgressView | 
   let bytes = 0;
   let total: number | null = null;
   bar.start(1, 0, { totalText: "?", bytes: mb(0) });
+  // a log line clears the bar's line; the bar redraws below it on its next tick
+  routeTerminalLogs((line) => out.write(`\r\x1b[K${line.endsWith("\n") ? line : `${line}\n`}`));
   return {
     backlog(n) {
       total = n;
@@ -100,6 +115,9 @@ export function mediaProgress(stream?: NodeJS.WriteStream): MediaProgressView | 
       if (total === null || done > total) bar.setTotal(done + 1);
       bar.update(done, { bytes: mb(bytes) });
     },
-    stop: () => bar.stop(),
+    stop() {
+      bar.stop();
+      routeTerminalLogs(null);
+    },
   };
 }

@@ -1,6 +1,7 @@
 // pino with redaction of every place a secret can sit. Messages themselves are built
 // without secrets (see src/wechat/); redaction is the second line of defence.
 import { pino, type Logger } from "pino";
+import { Writable } from "node:stream";
 import pretty from "pino-pretty";
 
 export type { Logger };
@@ -33,10 +34,24 @@ export function resolveLogFormat(format: LogFormat | undefined, isTTY = process.
   return format ?? (isTTY ? "pretty" : "json");
 }
 
+// While progress bars are drawn on the terminal, pretty log lines go through them (printed
+// above the bars) instead of straight to stderr, which would tear the bars apart.
+let terminalLogRoute: ((line: string) => void) | null = null;
+export function routeTerminalLogs(route: ((line: string) => void) | null): void {
+  terminalLogRoute = route;
+}
+const terminalLogs = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    if (terminalLogRoute) terminalLogRoute(chunk.toString());
+    else process.stderr.write(chunk);
+    done();
+  },
+});
+
 /** Where logs go without an explicit destination: stderr (stdout carries results), synchronously so nothing is lost at exit. */
 function defaultDestination(format: LogFormat): pino.DestinationStream {
   if (format === "json") return pino.destination({ fd: 2, sync: true });
-  return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app" });
+  return pretty({ destination: terminalLogs, sync: true, colorize: process.stderr.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app", singleLine: true });
 }
 
 /** `level` is AppConfig.logLevel (LOG_LEVEL), `format` AppConfig.logFormat (LOG_FORMAT). */
