@@ -202,7 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
     host: env.HTTP_HOST || "0.0.0.0",
     adminToken: env.ADMIN_TOKEN || undefined,
-    ...(env.HTTP_TRUST_PROXY === "true" || env.HTTP_TRUST_PROXY === "1" ? { trustProxy: true } : {}),
+    ...(boolSetting(env, "HTTP_TRUST_PROXY", false, problems) ? { trustProxy: true } : {}),
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
   const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: boolSetting(env, "READ_API_PUBLIC", true, problems) };
