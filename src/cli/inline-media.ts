@@ -13,8 +13,8 @@ export async function runMediaPass(runtime: Runtime, appIds: string[] | undefine
   let asked = false;
   const observer = progress
     ? {
-        onDownload: (_outcome: string, bytes: number) => {
-          progress.download(bytes);
+        onDownload: (outcome: string, bytes: number) => {
+          progress.download(outcome === "stored" ? bytes : 0); // reused bytes were stored before
           if (asked) return;
           asked = true;
           void service.mirror.status(appIds).then((s) => progress.backlog(s.states.pending.count + s.retrying), () => {});

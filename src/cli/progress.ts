@@ -26,8 +26,8 @@ export interface SyncProgressView {
 }
 
 export interface MediaProgressView {
-  /** the backlog became known */
-  backlog(n: number): void;
+  /** the assets still pending at this moment (the backlog is those plus the ones done) */
+  backlog(pending: number): void;
   download(bytes: number): void;
   stop(): void;
 }
@@ -104,7 +104,8 @@ export function mediaProgress(stream?: NodeJS.WriteStream): MediaProgressView | 
   // a log line clears the bar's line; the bar redraws below it on its next tick
   routeTerminalLogs((line) => out.write(`\r\x1b[K${line.endsWith("\n") ? line : `${line}\n`}`));
   return {
-    backlog(n) {
+    backlog(pending) {
+      const n = done + pending;
       total = n;
       bar.setTotal(Math.max(n, done, 1));
       bar.update(done, { totalText: n });

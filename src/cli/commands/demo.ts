@@ -1,7 +1,18 @@
 // mpsync demo: a seeded simulator in this process, a full sync of every source into
-// DATABASE_URL (migrated first), a summary table and a sample query. Safe to run twice:
-// the second run finds everything unchanged.
+// DATABASE_URL (migrated first), its images mirrored, a summary table and a sample query,
+// then the operator console to see the articles in a browser (interactive terminals, or
+// --console; until Ctrl-C). Safe to run twice: the second run finds everything unchanged.
+import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
+import type { AppConfig } from "../../config/config.ts";
+import { startHttpServer } from "../../http/server.ts";
+import { mediaConfigOf } from "../../media/service.ts";
+import { mediaRetryOf } from "../../media/retry.ts";
+import { createMetrics } from "../../metrics/registry.ts";
+import type { Runtime } from "../../runtime.ts";
+import type { CliContext } from "../context.ts";
+import { runMediaPass } from "../inline-media.ts";
+import { onStopSignal } from "../signals.ts";
 import { DEFAULT_SCHEDULE } from "../../config/defaults.ts";
 import { preflight } from "../preflight.ts";
 import { startSimulator, SIM_DEFAULT_APP } from "../../simulator/index.ts";
@@ -17,15 +28,39 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
 }
 
-export function register(program: Command): void {
+const DEMO_PORT = 8080;
+
+/** Serves the console (with a worker, so its resync buttons work) until SIGINT/SIGTERM. */
+async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
+  const given = runtime.config.http.adminToken;
+  const adminToken = given ?? randomBytes(18).toString("base64url");
+  const worker = await (await ctx.jobs()).startWorker(runtime, { schedules: false });
+  const base = { reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }), queue: worker.queue, consuming: worker.consuming, changeFeed: runtime.changeFeed, mediaRetry: mediaRetryOf(runtime) };
+  const withPort = (port: number): AppConfig => ({ ...runtime.config, http: { ...runtime.config.http, adminToken, port, host: process.env.HTTP_HOST || "127.0.0.1" } });
+  const started = await startHttpServer({ ...base, config: withPort(runtime.config.http.port ?? DEMO_PORT) }).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+    return startHttpServer({ ...base, config: withPort(0) }); // the usual port is taken: any free one
+  });
+  const url = started.url.replace("://127.0.0.1", "://localhost") + "/";
+  console.log(`\nconsole: ${url}  (log in with ${given ? "your ADMIN_TOKEN" : `the token ${adminToken}`}; Ctrl-C stops the demo)`);
+  await new Promise<void>((resolve) => onStopSignal(() => resolve()));
+  await started.app.close();
+  await worker.shutdown(runtime.config.worker.shutdownTimeoutMs);
+}
+
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("demo")
-    .description("start a seeded WeChat simulator, full-sync every source into DATABASE_URL and show the result")
-    .action(async () => {
+    .description("start a seeded WeChat simulator, full-sync every source into DATABASE_URL, mirror its images, show the result and serve the console")
+    .option("--console", "serve the console afterwards (default on an interactive terminal)")
+    .option("--no-console", "exit after the summary")
+    .action(async (flags: { console?: boolean }) => {
       const env = await preflight({ redis: true });
       const applied = await migrateDatabase(env.databaseUrl);
       if (applied.length) console.log(`applied ${applied.length} migration(s)`);
-      const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED });
+      // the simulator serves the articles' images itself, so the demo mirrors and shows them
+      const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED, media: { origin: "self" } });
+      const media = mediaConfigOf(env);
       const config = {
         ...env,
         logLevel: env.logLevel === "info" ? "warn" : env.logLevel,
@@ -33,6 +68,7 @@ export function register(program: Command): void {
         // each demo simulator issues its own tokens: never reuse one cached by an earlier demo
         redisPrefix: `${env.redisPrefix}:demo:${Date.now()}`,
         accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE } }],
+        media: { ...media, sourceHosts: [...media.sourceHosts, new URL(sim.url).host] },
       };
       const runtime = createRuntime(config);
       try {
@@ -50,6 +86,13 @@ export function register(program: Command): void {
           ["article_id", "update_time", "items", "first title"],
           ...sample.map((s) => [s.articleId, s.updateTime?.toISOString() ?? "", String(s.items), (s.firstTitle ?? "").slice(0, 40)]),
         ]));
+        if (media.enabled) {
+          console.log("");
+          await runMediaPass(runtime, [SIM_DEFAULT_APP.appId], console.log);
+        }
+        const serve = flags.console ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+        if (serve) await serveConsole(runtime, ctx);
+        else console.log(`\nsee these articles with their images in a browser: npm run demo -- --console (serves the console at http://localhost:${DEMO_PORT}/)`);
       } finally {
         await runtime.close();
         await sim.close();
