@@ -17,7 +17,7 @@ export async function runMediaPass(runtime: Runtime, appIds: string[] | undefine
           progress.download(outcome === "stored" ? bytes : 0); // reused bytes were stored before
           if (asked) return;
           asked = true;
-          void service.mirror.status(appIds).then((s) => progress.backlog(s.states.pending.count + s.retrying), () => {});
+          void service.mirror.status(appIds).then((s) => progress.backlog(s.states.pending.count), () => {});
         },
       }
     : undefined;
