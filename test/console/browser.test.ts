@@ -115,6 +115,10 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     for (const source of SOURCES) await expect(account.locator(`tr[data-source="${source}"] .badge.succeeded`).count()).resolves.toBe(1);
     await expect(account.locator(".media").textContent()).resolves.toMatch(/[1-9]\d* stored/);
     await page.screenshot({ path: join(SHOTS, "console-overview.png"), fullPage: true });
+    // a small laptop: the page itself never scrolls sideways (wide tables scroll in their box)
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await expect(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).resolves.toBe(true);
+    await page.setViewportSize({ width: 1366, height: 860 });
   });
 
   it("a resync from the overview appears in the runs list and runs to success", async () => {
@@ -160,6 +164,26 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     // the frame is an opaque origin: it cannot reach the console's document or cookies
     await expect(f.evaluate(`(() => { try { return String(window.parent.document.title); } catch { return "blocked"; } })()`)).resolves.toBe("blocked");
     await page.screenshot({ path: join(SHOTS, "console-article.png"), fullPage: false });
+  });
+
+  it("a failed run shows its errcode and what to do about it", async () => {
+    sim.setFaults({ forceErrcode: 48001 }); // the API is not authorised for this account
+    try {
+      const before = Number((await db.sql.query("SELECT max(id) AS m FROM sync_runs")).rows[0].m);
+      await page.goto(`${base}/`);
+      const row = page.locator(`section.account[data-account="${APP_ID}"] tr[data-source="material:voice"]`);
+      await row.locator("select[name=mode]").selectOption("full");
+      await row.locator("button", { hasText: "Resync" }).click();
+      const failed = page.locator(`#runs tr[data-run="${before + 1}"]`);
+      await failed.locator(".badge.failed").waitFor({ timeout: 30_000 });
+      await failed.locator("a").first().click();
+      const error = page.locator(".error");
+      await expect(error.textContent()).resolves.toMatch(/errcode 48001/);
+      await expect(error.textContent()).resolves.toMatch(/What to do:.*not authorised for this API/);
+      await page.screenshot({ path: join(SHOTS, "console-run-failed.png"), fullPage: true });
+    } finally {
+      sim.setFaults({});
+    }
   });
 
   it("refuses a wrong CSRF token and requests without the session; bull-board takes the session, Bearer still works", async () => {

@@ -22,7 +22,7 @@ import { adviceFor } from "./advice.ts";
 import { CSS, JS } from "./assets.ts";
 import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
-import { hasConsoleSession, secureOnHttps } from "./session.ts";
+import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
 
 const RUNS_PAGE = 25;
 const ARTICLES_PAGE = 20;
@@ -42,6 +42,8 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
   const endpoints = changeFeedConfigOf(deps.config).webhooks;
   const appIds = deps.config.accounts.map((a) => a.appId);
   const dashboard = deps.queue !== undefined;
+  const ttlMinutes = Math.max(1, Math.round((deps.console?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS) / 60_000));
+  const loginLasts = ttlMinutes % 60 === 0 ? `${ttlMinutes / 60} hours` : `${ttlMinutes} minutes`;
 
   /** a page for a logged-in operator: CSRF token for its forms, the pending flash message */
   const render = async (req: FastifyRequest, reply: FastifyReply, o: { title: string; nav?: "overview" | "runs" | "articles"; refresh?: number }, body: Html) => {
@@ -66,7 +68,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
         { title: "Log in" },
         html`<div class="login card"><h1>mpsync console</h1>${error ? html`<div class="error" role="alert">${error}</div>` : ""}
 <form method="post" action="/login">${csrfField(reply)}<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-<button class="primary" type="submit">Log in</button></form><p class="muted">The value of <code>ADMIN_TOKEN</code>. A login lasts 8 hours at most.</p></div>`,
+<button class="primary" type="submit">Log in</button></form><p class="muted">The value of <code>ADMIN_TOKEN</code>. A login lasts ${loginLasts} at most.</p></div>`,
       ),
       status,
     );
