@@ -2,7 +2,8 @@
 // results on stdout when piped; pretty logs and progress bars on a terminal (a real pty
 // through util-linux `script`); LOG_FORMAT overrides; a bad LOG_FORMAT is named.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.ts";
@@ -16,14 +17,16 @@ const db = await createTestDatabase();
 const redis = createTestRedis();
 let sim: Simulator;
 let env: Record<string, string>;
+const mediaDir = mkdtempSync(path.join(tmpdir(), "mpsync-terminal-media-"));
 
 beforeAll(async () => {
   // a little latency per page, so a run lasts long enough for a progress bar to be drawn
-  sim = await simulator({ faults: { latencyMs: 40 }, seed: { seed: 3, published: 120, maxNewsItems: 2, contentBytes: 300, materials: { image: 25, video: 2, voice: 2, news: 2 } } });
-  env = { ...childEnv(db, redis, sim), LOG_LEVEL: "info" };
+  sim = await simulator({ faults: { latencyMs: 40 }, media: { origin: "self" }, seed: { seed: 3, published: 120, maxNewsItems: 2, contentBytes: 300, materials: { image: 25, video: 2, voice: 2, news: 2 } } });
+  env = { ...childEnv(db, redis, sim), LOG_LEVEL: "info", MEDIA_MIRROR: "true", MEDIA_SOURCE_HOSTS: new URL(sim.url).host, MEDIA_STORE_URL: `file:${mediaDir}` };
 });
 afterAll(async () => {
   await sim?.close();
+  rmSync(mediaDir, { recursive: true, force: true });
 });
 
 function run(cmd: string, args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -41,7 +44,7 @@ const mpsync = (args: string[], extra: Record<string, string> = {}) => run(proce
 
 describe("a pipe", () => {
   it("gets JSON log lines on stderr and plain result lines on stdout, nothing animated", async () => {
-    const r = await mpsync(["sync", "--inline", "--full"], { NO_COLOR: "1" });
+    const r = await mpsync(["sync", "--inline", "--full"], { NO_COLOR: "1", MEDIA_MIRROR: "false" }); // the media pass is the terminal test's
     expect(r.code, r.stderr).toBe(0);
     const logs = r.stderr.trim().split("\n");
     expect(logs.length).toBeGreaterThan(1);
@@ -55,7 +58,7 @@ describe("a pipe", () => {
   });
 
   it("LOG_FORMAT=pretty gives readable lines even on a pipe; a bad LOG_FORMAT is named", async () => {
-    const r = await mpsync(["sync", "--inline", "--source", "material:voice"], { LOG_FORMAT: "pretty" });
+    const r = await mpsync(["sync", "--inline", "--source", "material:voice"], { LOG_FORMAT: "pretty", MEDIA_MIRROR: "false" });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/INFO.*sync run succeeded/);
     expect(r.stderr.trim().startsWith("{")).toBe(false);
@@ -66,7 +69,7 @@ describe("a pipe", () => {
 });
 
 describe.skipIf(!existsSync(SCRIPT))(`a terminal${existsSync(SCRIPT) ? "" : ` (SKIPPED: ${SCRIPT} (util-linux) is missing)`}`, () => {
-  it("gets pretty logs and a progress bar per source (pages of the list's total, items, elapsed)", async () => {
+  it("gets pretty logs, a progress bar per source (pages of the list's total, items, elapsed) and one for the media pass", async () => {
     const cmd = [process.execPath, bin, "sync", "--inline", "--full"].map((a) => `'${a}'`).join(" ");
     const r = await run(SCRIPT, ["-qec", cmd, "/dev/null"], { COLUMNS: "160", LINES: "40", TERM: "xterm" });
     expect(r.code, r.stdout).toBe(0);
@@ -76,5 +79,6 @@ describe.skipIf(!existsSync(SCRIPT))(`a terminal${existsSync(SCRIPT) ? "" : ` (S
     // a bar for the published list, which has 120 items: 6 pages of 20
     expect(screen).toMatch(/wxsimulator000001 published\s+\[[█░]+\] \d+\/6 pages \| \d+\/120 .*items \|/);
     expect(screen).toMatch(/wxsimulator000001 published full: \d+ pages/);
+    expect(screen).toMatch(/media \[[█░]+\] \d+\/\d+ assets \| \d+\.\d MB \|/);
   });
 });

@@ -195,7 +195,8 @@ ${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/$
       return render(req, reply, { title: `Run #${r.id}`, nav: "runs", refresh: r.status === "running" ? 3 : undefined }, html`<h1>Run #${r.id} ${badge(r.status)}</h1>
 <div class="card"><dl class="kv"><dt>account</dt><dd>${r.account}</dd><dt>source</dt><dd>${r.source}</dd><dt>mode</dt><dd>${r.mode}</dd><dt>trigger</dt><dd>${r.trigger}</dd>
 <dt>started</dt><dd>${r.started_at} (${when(r.started_at)})</dd><dt>finished</dt><dd>${r.finished_at ?? "–"}</dd><dt>duration</dt><dd>${duration(r.started_at, r.finished_at)}</dd>
-<dt>consistency</dt><dd class="wrap">${r.consistency_note ?? html`<span class="muted">consistent</span>`}</dd></dl></div>
+<dt>consistency</dt><dd class="wrap">${r.consistency_note ?? html`<span class="muted">consistent</span>`}</dd>
+${rec.walk.runs > 1 ? html`<dt>walk</dt><dd>resumed: one walk over ${rec.walk.runs} runs since <a href="/runs/${rec.walk.firstRunId.toString()}">#${rec.walk.firstRunId.toString()}</a> (${when(rec.walk.startedAt)}); ${rec.walk.counters.pages} pages, ${rec.walk.counters.itemsSeen} items in all</dd>` : ""}</dl></div>
 ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== null ? `errcode ${r.error_code}: ` : ""}</strong>${r.error_message ?? "failed"}${advice ? html`<p><strong>What to do:</strong> ${advice}</p>` : ""}</div>` : ""}
 <h2>Counters</h2><div class="card"><dl class="kv">${Object.entries(countersByColumn(rec)).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></div>
 <form method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${r.account}"><input type="hidden" name="source" value="${r.source}"><input type="hidden" name="mode" value="${r.mode === "full" ? "full" : "incremental"}"><button type="submit" class="primary">Run again (${r.mode === "full" ? "full" : "incremental"})</button></form>`);
