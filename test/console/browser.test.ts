@@ -114,6 +114,7 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     const account = page.locator(`section.account[data-account="${APP_ID}"]`);
     for (const source of SOURCES) await expect(account.locator(`tr[data-source="${source}"] .badge.succeeded`).count()).resolves.toBe(1);
     await expect(account.locator(".media").textContent()).resolves.toMatch(/[1-9]\d* stored/);
+    await expect(account.locator(".quota").textContent()).resolves.toMatch(/Daily quota: .*incremental every \d+ min/);
     await page.screenshot({ path: join(SHOTS, "console-overview.png"), fullPage: true });
     // a small laptop: the page itself never scrolls sideways (wide tables scroll in their box)
     await page.setViewportSize({ width: 1024, height: 700 });

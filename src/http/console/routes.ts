@@ -7,6 +7,8 @@ import { changeFeedConfigOf } from "../../config/change-feed.ts";
 import { mediaConfigOf } from "../../media/service.ts";
 import { displayFields } from "../../media/display-fields.ts";
 import { statusReport, type TargetStatus } from "../../status/report.ts";
+import { quotaReport, type QuotaStatus } from "../../status/quota.ts";
+import { plannerSettings } from "../../config/config.ts";
 import { runOut } from "../../status/runs.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
 import { countersByColumn } from "../../store/run-counters.ts";
@@ -109,8 +111,9 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       const targets: TargetQueueStatus[] = deps.queue
         ? await deps.queue.targets(deps.config.accounts)
         : deps.config.accounts.flatMap((a) => SOURCES.map((source) => ({ appId: a.appId, source, pendingJobId: null, activeJobId: null, nextIncremental: null, nextFull: null })));
-      const [report, mediaByAccount, hooks] = await Promise.all([
+      const [report, quotas, mediaByAccount, hooks] = await Promise.all([
         statusReport(deps.reads, targets),
+        quotaReport(deps.redis, deps.config.redisPrefix, deps.config.accounts, plannerSettings(deps.config).quotaReservePercent),
         Promise.all(appIds.map(async (id) => [id, await mediaOf(id)] as const)),
         deps.changeFeed ? webhookStatus(deps.changeFeed, endpoints) : null,
       ]);
@@ -128,6 +131,7 @@ ${rows.map((t) => targetRow(t, reply))}
 </tbody></table></div>
 <p><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="full"><button type="submit" class="primary">Full resync of every source</button></form>
 <form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="incremental"><button type="submit">Incremental sync of every source</button></form></p>
+${quotaBlock(quotas.filter((q) => q.account === appId))}
 ${m ? mediaBlock(appId, m, reply) : ""}</section>`;
 })}
 ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
@@ -145,6 +149,17 @@ ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
 <td>${r ? html`<a href="/runs/${r.id}">#${r.id}</a> ${r.mode} ${when(r.started_at)}` : html`<span class="muted">never</span>`}</td><td>${r ? badge(r.status) : ""}${r?.error_code !== null && r?.error_code !== undefined ? html` <span class="muted">errcode ${r.error_code}</span>` : ""}</td>
 <td>${r ? `${r.items_seen} seen, ${r.inserted + r.updated} written` : "–"}</td><td>${when(t.nextIncremental)}</td><td>${when(t.nextFull)}</td><td>${t.deletionsHeld ? html`<span class="failed">${t.deletionsHeld}</span> <span class="muted">(mpsync deletions)</span>` : "0"}</td>
 <td><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${t.appId}"><input type="hidden" name="source" value="${t.source}"><select name="mode" aria-label="mode"><option value="incremental">incremental</option><option value="full">full</option></select> <button type="submit">Resync</button></form></td></tr>`;
+    }
+
+    /** the daily quota per API, as last read (a status never spends a quota call) */
+    function quotaBlock(qs: QuotaStatus[]): Html {
+      if (qs.length === 0) return html``;
+      return html`<p class="quota">Daily quota: ${qs.map(
+        (q, i) =>
+          html`${i ? " · " : ""}<span title="${q.interval_reason}">${q.api} ${
+            q.known ? html`<span class="${q.remain !== null && q.reserve !== null && q.remain <= q.reserve ? "failed" : ""}">${q.used}/${q.limit} used</span>` : html`<span class="muted">${q.error ? "unreadable" : "not read yet"}</span>`
+          } (incremental every ${q.interval_minutes} min)</span>`,
+      )}</p>`;
     }
 
     function mediaBlock(appId: string, m: MediaStatusRow, reply: FastifyReply): Html {
