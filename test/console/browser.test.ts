@@ -187,6 +187,18 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     }
   });
 
+  it("retries failed media from the overview", async () => {
+    const asset = (await db.sql.query("UPDATE media_assets SET state = 'failed', next_attempt_at = NULL, last_error = 'HTTP 500' WHERE id = (SELECT min(id) FROM media_assets) RETURNING id")).rows[0].id;
+    await page.goto(`${base}/`);
+    const media = page.locator(`section.account[data-account="${APP_ID}"] .media`);
+    await expect(media.textContent()).resolves.toMatch(/1 failed \(0 to be retried\)/);
+    await media.locator("button", { hasText: "Retry failed media" }).click();
+    await expect(page.locator(".flash").textContent()).resolves.toMatch(/^1 failed media asset\(s\) are due again/);
+    const row = (await db.sql.query("SELECT state, next_attempt_at FROM media_assets WHERE id = $1", [asset])).rows[0];
+    expect(row.state).toBe("failed");
+    expect(row.next_attempt_at).not.toBeNull();
+  });
+
   it("refuses a wrong CSRF token and requests without the session; bull-board takes the session, Bearer still works", async () => {
     const wrong = await page.request.post(`${base}/actions/resync`, { form: { _csrf: "forged-token", account: APP_ID, mode: "full" }, maxRedirects: 0 });
     expect(wrong.status()).toBe(403);

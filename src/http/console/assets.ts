@@ -33,6 +33,7 @@ button.primary{background:var(--accent);color:#fff;border-color:var(--accent)}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}dl.kv dt{color:var(--muted)}
 iframe.article{width:100%;height:70vh;border:1px solid var(--line);border-radius:6px;background:#fff}
 .pager{display:flex;gap:1rem;margin-top:.8rem}
+.actions,.media,.quota{margin:.8rem 0}
 `;
 
 // Progressive enhancement: pages marked data-refresh reload their <main> in place; without

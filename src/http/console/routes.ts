@@ -129,8 +129,8 @@ ${[...byAccount].map(([appId, rows]) => {
 <div class="scroll"><table><thead><tr><th>source</th><th>state</th><th>last run</th><th>result</th><th>items</th><th>next incremental</th><th>next full</th><th>held deletions</th><th></th></tr></thead><tbody>
 ${rows.map((t) => targetRow(t, reply))}
 </tbody></table></div>
-<p><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="full"><button type="submit" class="primary">Full resync of every source</button></form>
-<form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="incremental"><button type="submit">Incremental sync of every source</button></form></p>
+<div class="actions"><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="full"><button type="submit" class="primary">Full resync of every source</button></form>
+<form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="incremental"><button type="submit">Incremental sync of every source</button></form></div>
 ${quotaBlock(quotas.filter((q) => q.account === appId))}
 ${m ? mediaBlock(appId, m, reply) : ""}</section>`;
 })}
@@ -165,8 +165,8 @@ ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
     function mediaBlock(appId: string, m: MediaStatusRow, reply: FastifyReply): Html {
       const s = m.states;
       const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      return html`<p class="media">Media: <span class="stored">${s.stored.count} stored</span> (${mb(s.stored.bytes)}) · <span class="pending">${s.pending.count} backlog</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone
-${s.failed.count ? html`<form class="inline" method="post" action="/actions/media-retry">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><button type="submit">Retry failed media</button></form>` : ""}</p>`;
+      return html`<div class="media">Media: <span class="stored">${s.stored.count} stored</span> (${mb(s.stored.bytes)}) · <span class="pending">${s.pending.count} backlog</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone
+${s.failed.count ? html`<form class="inline" method="post" action="/actions/media-retry">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><button type="submit">Retry failed media</button></form>` : ""}</div>`;
     }
 
     function webhooksBlock(h: Awaited<ReturnType<typeof webhookStatus>>, failing: typeof h.endpoints, reply: FastifyReply): Html {
@@ -193,7 +193,7 @@ ${h.endpoints.map((e) => html`<tr><td>${e.url}</td><td>${e.scope ?? "every accou
       const sel = (name: string, values: readonly string[], current: string | undefined) =>
         html`<label>${name}<select name="${name}"><option value="">any</option>${values.map((v) => html`<option value="${v}"${v === current ? html` selected` : ""}>${v}</option>`)}</select></label>`;
       return render(req, reply, { title: "Runs", nav: "runs", refresh: q.before ? undefined : 3 }, html`<h1>Runs</h1>
-<form class="filters" method="get" action="/runs">${sel("account", appIds, q.account)}${sel("source", SOURCES, source)}${sel("status", ["running", "succeeded", "failed", "paused"], q.status)}<button type="submit">Filter</button></form>
+<form class="filters" method="get" action="/runs">${sel("account", appIds, q.account)}${sel("source", SOURCES, source)}${sel("status", ["running", "succeeded", "failed", "paused", "interrupted"], q.status)}<button type="submit">Filter</button></form>
 <div class="scroll"><table id="runs"><thead><tr><th>run</th><th>account</th><th>source</th><th>mode</th><th>trigger</th><th>status</th><th>started</th><th>duration</th><th>pages</th><th>error</th></tr></thead><tbody>
 ${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/${r.id}">#${r.id}</a></td><td>${r.account}</td><td>${r.source}</td><td>${r.mode}</td><td>${r.trigger}</td><td>${badge(r.status)}</td><td>${when(r.started_at)}</td><td>${duration(r.started_at, r.finished_at)}</td><td>${r.pages}</td><td class="wrap">${r.error_code !== null ? `errcode ${r.error_code}` : ""} ${r.error_message ? r.error_message.slice(0, 80) : ""}</td></tr>`) : html`<tr><td colspan="10" class="muted">no runs</td></tr>`}
 </tbody></table></div>
@@ -211,6 +211,8 @@ ${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/$
 <div class="card"><dl class="kv"><dt>account</dt><dd>${r.account}</dd><dt>source</dt><dd>${r.source}</dd><dt>mode</dt><dd>${r.mode}</dd><dt>trigger</dt><dd>${r.trigger}</dd>
 <dt>started</dt><dd>${r.started_at} (${when(r.started_at)})</dd><dt>finished</dt><dd>${r.finished_at ?? "–"}</dd><dt>duration</dt><dd>${duration(r.started_at, r.finished_at)}</dd>
 <dt>consistency</dt><dd class="wrap">${r.consistency_note ?? html`<span class="muted">consistent</span>`}</dd>
+${r.status === "paused" ? html`<dt>paused</dt><dd class="wrap">${r.paused_reason ?? "daily quota"}; the planner resumes it ${when(r.resume_at)}</dd>` : ""}
+${r.status === "interrupted" && r.error_message ? html`<dt>interrupted</dt><dd class="wrap">${r.error_message}; the next run of this source continues from its checkpoint</dd>` : ""}
 ${rec.walk.runs > 1 ? html`<dt>walk</dt><dd>resumed: one walk over ${rec.walk.runs} runs since <a href="/runs/${rec.walk.firstRunId.toString()}">#${rec.walk.firstRunId.toString()}</a> (${when(rec.walk.startedAt)}); ${rec.walk.counters.pages} pages, ${rec.walk.counters.itemsSeen} items in all</dd>` : ""}</dl></div>
 ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== null ? `errcode ${r.error_code}: ` : ""}</strong>${r.error_message ?? "failed"}${advice ? html`<p><strong>What to do:</strong> ${advice}</p>` : ""}</div>` : ""}
 <h2>Counters</h2><div class="card"><dl class="kv">${Object.entries(countersByColumn(rec)).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></div>
