@@ -102,6 +102,14 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.screenshot({ path: join(SHOTS, "console-login.png") });
+    // the login form's session (its CSRF secret) lives minutes in Redis; a login, 8 hours
+    const sessionTtl = async () => {
+      const c = (await page.context().cookies()).find((x) => x.name === "mpsync_session")!;
+      return runtime.redis.pttl(`${runtime.config.redisPrefix}:console:session:${decodeURIComponent(c.value).split(".")[0]}`);
+    };
+    const formTtl = await sessionTtl();
+    expect(formTtl).toBeGreaterThan(0);
+    expect(formTtl).toBeLessThanOrEqual(15 * 60_000);
     await page.fill("#token", "not-the-admin-token-at-all");
     await page.click("button[type=submit]");
     await expect(page.locator(".error").textContent()).resolves.toContain("not the admin token");
@@ -111,6 +119,9 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     expect(new URL(page.url()).pathname).toBe("/");
     const cookie = (await page.context().cookies()).find((c) => c.name === "mpsync_session")!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", secure: false }); // plain http here; Secure on HTTPS
+    const loginTtl = await sessionTtl();
+    expect(loginTtl).toBeGreaterThan(7 * 3_600_000);
+    expect(loginTtl).toBeLessThanOrEqual(8 * 3_600_000);
     const account = page.locator(`section.account[data-account="${APP_ID}"]`);
     for (const source of SOURCES) await expect(account.locator(`tr[data-source="${source}"] .badge.succeeded`).count()).resolves.toBe(1);
     await expect(account.locator(".media").textContent()).resolves.toMatch(/[1-9]\d* stored/);

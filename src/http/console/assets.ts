@@ -34,6 +34,7 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:
 iframe.article{width:100%;height:70vh;border:1px solid var(--line);border-radius:6px;background:#fff}
 .pager{display:flex;gap:1rem;margin-top:.8rem}
 .actions,.media,.quota{margin:.8rem 0}
+img.thumb{object-fit:cover;border-radius:3px}
 `;
 
 // Progressive enhancement: pages marked data-refresh reload their <main> in place; without

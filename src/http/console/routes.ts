@@ -27,6 +27,8 @@ import { badge, duration, page, when } from "./layout.ts";
 import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
 
 const RUNS_PAGE = 25;
+/** how long an unused login form stays valid */
+const LOGIN_FORM_TTL_MS = 15 * 60_000;
 const ARTICLES_PAGE = 20;
 const opt = z.string().max(200).optional().transform((v) => (v ? v : undefined));
 const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal("")).optional(), status: opt, before: z.string().regex(/^\d{1,19}$/).optional() });
@@ -44,7 +46,8 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
   const endpoints = changeFeedConfigOf(deps.config).webhooks;
   const appIds = deps.config.accounts.map((a) => a.appId);
   const dashboard = deps.queue !== undefined;
-  const ttlMinutes = Math.max(1, Math.round((deps.console?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS) / 60_000));
+  const sessionTtlMs = deps.console?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const ttlMinutes = Math.max(1, Math.round(sessionTtlMs / 60_000));
   const loginLasts = ttlMinutes % 60 === 0 ? `${ttlMinutes / 60} hours` : `${ttlMinutes} minutes`;
 
   /** a page for a logged-in operator: CSRF token for its forms, the pending flash message */
@@ -74,21 +77,36 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       ),
       status,
     );
-  app.get("/login", async (req, reply) => (hasConsoleSession(req) ? reply.redirect("/") : loginPage(reply)));
-  app.post("/login", { preHandler: app.csrfProtection, config: { rateLimit: {} } }, async (req, reply) => {
-    const token = (req.body as { token?: unknown } | undefined)?.token;
-    if (typeof token !== "string" || !tokenMatches(token, adminToken)) {
-      req.log.warn({ ip: req.ip }, "console login refused");
-      return loginPage(reply, "That is not the admin token.", 401);
-    }
-    await req.session.regenerate(); // a new session id at login (no fixation)
-    secureOnHttps(req);
-    req.session.set("admin", true);
-    return reply.code(303).redirect("/");
-  });
-  app.post("/logout", { preHandler: app.csrfProtection }, async (req, reply) => {
-    await req.session.destroy();
-    return reply.code(303).redirect("/login");
+  app.register(async (auth) => {
+    auth.setErrorHandler(async (err, req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 403) return loginPage(reply, "The login form had expired. Try again.", 403);
+      if (status === 429) return loginPage(reply, "Too many login attempts. Wait a minute and try again.", 429);
+      req.log.error({ err }, "console login failed");
+      return loginPage(reply, "Internal error; see the worker log.", 500);
+    });
+    auth.get("/login", { config: { rateLimit: { max: 60 } } }, async (req, reply) => {
+      if (hasConsoleSession(req)) return reply.redirect("/");
+      // the anonymous session only holds the form's CSRF secret: it lives minutes, not hours
+      req.session.cookie.maxAge = Math.min(LOGIN_FORM_TTL_MS, sessionTtlMs);
+      return loginPage(reply);
+    });
+    auth.post("/login", { preHandler: auth.csrfProtection, config: { rateLimit: {} } }, async (req, reply) => {
+      const token = (req.body as { token?: unknown } | undefined)?.token;
+      if (typeof token !== "string" || !tokenMatches(token, adminToken)) {
+        req.log.warn({ ip: req.ip }, "console login refused");
+        return loginPage(reply, "That is not the admin token.", 401);
+      }
+      await req.session.regenerate(); // a new session id at login (no fixation)
+      req.session.cookie.maxAge = sessionTtlMs; // regenerate keeps the login form's short lifetime
+      secureOnHttps(req);
+      req.session.set("admin", true);
+      return reply.code(303).redirect("/");
+    });
+    auth.post("/logout", { preHandler: auth.csrfProtection }, async (req, reply) => {
+      await req.session.destroy();
+      return reply.code(303).redirect("/login");
+    });
   });
 
   // ---- everything below needs a session (pages redirect to the login, actions refuse)
@@ -232,7 +250,7 @@ ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== nul
 ${list.rows.length ? list.rows.map((a) => {
   const first = a.newsItems.find((n) => !n.isDeleted) ?? a.newsItems[0];
   const thumb = fields.mirrorUrl(first?.thumbUrl);
-  return html`<tr><td>${thumb ? html`<img src="${thumb}" alt="" width="48" height="32" style="object-fit:cover">` : ""}</td><td class="wrap"><a href="/articles/${encodeURIComponent(a.articleId)}">${first?.title || "(untitled)"}</a></td><td>${a.appId}</td><td>${a.newsItems.length}</td><td>${when(a.updateTime)}</td></tr>`;
+  return html`<tr><td>${thumb ? html`<img class="thumb" src="${thumb}" alt="" width="48" height="32">` : ""}</td><td class="wrap"><a href="/articles/${encodeURIComponent(a.articleId)}">${first?.title || "(untitled)"}</a></td><td>${a.appId}</td><td>${a.newsItems.length}</td><td>${when(a.updateTime)}</td></tr>`;
 }) : html`<tr><td colspan="5" class="muted">no articles${q.q ? " with that in the title" : ""}</td></tr>`}
 </tbody></table></div>
 <div class="pager">${q.cursor ? html`<a href="/articles${query({ q: q.q, account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ q: q.q, account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);

@@ -34,12 +34,14 @@ export interface ConsoleSessionOptions {
   loginAttemptsPerMinute?: number;
 }
 
-/** Sessions in Redis, each expiring with its cookie. */
+/** Sessions in Redis, each expiring with its cookie (at most `ttlMs` from now). */
 export function redisSessionStore(redis: Redis, prefix: string, ttlMs: number): SessionStore {
   const key = (id: string): string => `${prefix}:console:session:${id}`;
   return {
     set(id, session, cb) {
-      redis.set(key(id), JSON.stringify(session), "PX", ttlMs).then(() => cb(), cb);
+      const expires = (session as { cookie?: { expires?: Date | string | null } }).cookie?.expires;
+      const left = expires ? new Date(expires).getTime() - Date.now() : ttlMs;
+      redis.set(key(id), JSON.stringify(session), "PX", Math.max(1, Math.min(ttlMs, left))).then(() => cb(), cb);
     },
     get(id, cb) {
       redis.get(key(id)).then((v) => cb(null, v ? (JSON.parse(v) as Session) : null), cb);
