@@ -88,48 +88,58 @@ const REPORT_COLUMNS: Record<Exclude<keyof ReportRow, keyof RunCounters>, string
   jobId: "job_id",
   walkRunId: "walk_run_id",
 };
-const reportSelect = Object.entries({ ...REPORT_COLUMNS, ...RUN_COUNTER_COLUMNS })
-  .map(([field, column]) => `r.${column} AS "${field}"`)
-  .join(", ");
+const reportSelect = (table: string): string =>
+  Object.entries({ ...REPORT_COLUMNS, ...RUN_COUNTER_COLUMNS })
+    .map(([field, column]) => `${table}.${column} AS "${field}"`)
+    .join(", ");
 
 /**
- * Per (account, source) of these accounts the newest run and the newest succeeded one, in one
- * statement whatever the number of accounts: the (account, source) pairs are found by a skip
- * scan of the (account_id, source, started_at) index (one probe per pair, not a read of the
- * whole history), then each pair's newest row is one index probe. Ties on started_at go to the
- * later row.
+ * Per (account, source) of these accounts the newest run, and the newest succeeded one when the
+ * newest did not succeed, in one statement whatever the number of accounts: the (account,
+ * source) pairs are found by a skip scan of the (account_id, source, started_at) index (one probe
+ * per pair, not a read of the whole history), then each row is one probe of that index.
  */
 const LAST_RUNS_SQL = `
-  WITH RECURSIVE acc AS (
-    SELECT id, app_id FROM accounts WHERE app_id = ANY($1::text[])
-  ), pairs AS (
-    SELECT acc.id AS account_id, (SELECT min(s.source) FROM sync_runs s WHERE s.account_id = acc.id) AS source FROM acc
+  WITH RECURSIVE pairs AS (
+    SELECT a.id AS account_id, a.app_id, (SELECT min(s.source) FROM sync_runs s WHERE s.account_id = a.id) AS source
+      FROM accounts a JOIN unnest($1::text[]) AS q(app_id) ON q.app_id = a.app_id
     UNION ALL
-    SELECT p.account_id, (SELECT min(s.source) FROM sync_runs s WHERE s.account_id = p.account_id AND s.source > p.source)
+    SELECT p.account_id, p.app_id, (SELECT min(s.source) FROM sync_runs s WHERE s.account_id = p.account_id AND s.source > p.source)
       FROM pairs p WHERE p.source IS NOT NULL
-  )
-  SELECT acc.app_id AS "appId", k.succeeded, ${reportSelect}
-    FROM pairs p
-    JOIN acc ON acc.id = p.account_id
-    CROSS JOIN (VALUES (false), (true)) AS k(succeeded)
-    CROSS JOIN LATERAL (
-      SELECT * FROM sync_runs s
-       WHERE s.account_id = p.account_id AND s.source = p.source AND (NOT k.succeeded OR s.status = 'succeeded')
-       ORDER BY s.started_at DESC, s.id DESC LIMIT 1
+  ), last AS (
+    SELECT p.app_id, r.* FROM pairs p CROSS JOIN LATERAL (
+      SELECT * FROM sync_runs s WHERE s.account_id = p.account_id AND s.source = p.source ORDER BY s.started_at DESC LIMIT 1
     ) r
-   WHERE p.source IS NOT NULL`;
+     WHERE p.source IS NOT NULL
+  )
+  SELECT true AS "isLast", l.app_id AS "appId", ${reportSelect("l")} FROM last l
+  UNION ALL
+  SELECT false, l.app_id, ${reportSelect("ok")} FROM last l CROSS JOIN LATERAL (
+    SELECT * FROM sync_runs s
+     WHERE l.status <> 'succeeded' AND s.account_id = l.account_id AND s.source = l.source AND s.status = 'succeeded'
+     ORDER BY s.started_at DESC LIMIT 1
+  ) ok`;
 
-/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. Two statements, whatever the number of accounts. */
+/** Keyed by `${appId}|${source}`; a (account, source) that never ran is absent. A fixed number of statements, whatever the number of accounts. */
 export async function lastRuns(prisma: PrismaClient, appIds: string[]): Promise<Map<string, LastRuns>> {
   const out = new Map<string, LastRuns>();
   if (appIds.length === 0) return out;
-  const rows = await prisma.$queryRawUnsafe<(ReportRow & { appId: string; succeeded: boolean })[]>(LAST_RUNS_SQL, appIds);
+  // the recursive pairs defeat the row estimates: the planner's cost then calls for JIT
+  // compilation, which takes longer than the statement itself
+  const [, rows] = await prisma.$transaction([
+    prisma.$executeRawUnsafe(`SET LOCAL jit = off`),
+    prisma.$queryRawUnsafe<(ReportRow & { appId: string; isLast: boolean })[]>(LAST_RUNS_SQL, appIds),
+  ]);
   const walks = await walksOf(prisma, rows);
-  for (const { appId, succeeded, ...r } of rows) {
+  for (const { appId, isLast, ...r } of rows) {
     const k = `${appId}|${r.source}`;
+    const run = record(r, appId, walks);
     const entry = out.get(k) ?? { last: null, lastSucceeded: null };
-    if (succeeded) entry.lastSucceeded = record(r, appId, walks);
-    else entry.last = record(r, appId, walks);
+    if (isLast) {
+      entry.last = run;
+      // a newest run that succeeded is also the newest success (no second row is read for it)
+      if (r.status === "succeeded") entry.lastSucceeded = run;
+    } else entry.lastSucceeded = run;
     out.set(k, entry);
   }
   return out;
