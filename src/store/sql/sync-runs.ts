@@ -183,14 +183,18 @@ export interface WalkTotals {
   startedAt: Date;
 }
 
-/** Counters summed over the rows of one walk (a run resumed after interruptions spans several). */
+/**
+ * Counters summed over the rows of one walk (a run resumed after interruptions spans several).
+ * The walk is COALESCE(walk_run_id, id) (rows older than walk_run_id have none), matched as two
+ * plain column conditions so the walk_run_id index and the primary key serve it, not a full scan.
+ */
 export async function walkTotals(tx: Tx, walkRunIds: bigint[]): Promise<Map<bigint, WalkTotals>> {
   const out = new Map<bigint, WalkTotals>();
   if (walkRunIds.length === 0) return out;
   const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::int AS ${c}`).join(", ");
   const rows = await tx.$queryRawUnsafe<(Record<(typeof COUNTER_COLUMNS)[number], number> & { walk: bigint; runs: number; started_at: Date })[]>(
     `SELECT COALESCE(walk_run_id, id) AS walk, count(*)::int AS runs, min(started_at) AS started_at, ${sums}
-       FROM sync_runs WHERE COALESCE(walk_run_id, id) = ANY($1::bigint[]) GROUP BY 1`,
+       FROM sync_runs WHERE walk_run_id = ANY($1::bigint[]) OR (walk_run_id IS NULL AND id = ANY($1::bigint[])) GROUP BY 1`,
     walkRunIds,
   );
   for (const r of rows) out.set(BigInt(r.walk), { runs: r.runs, startedAt: r.started_at, counters: countersOf(r) });
