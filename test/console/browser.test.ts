@@ -26,7 +26,9 @@ import { APP_ID, FAST_RETRY, simulator } from "../sync/harness.ts";
 const CHROMIUM = process.env.MPSYNC_CHROMIUM ?? "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm run services installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
 if (missing) console.warn(`console browser tests SKIPPED: ${missing}`);
-const SHOTS = join(import.meta.dirname, "../../docs/img");
+// screenshots go to a scratch folder (a test run leaves the tree as it was);
+// MPSYNC_UPDATE_SCREENSHOTS=1 writes the README's copies in docs/img instead
+const SHOTS = join(import.meta.dirname, process.env.MPSYNC_UPDATE_SCREENSHOTS === "1" ? "../../docs/img" : "../../.screenshots");
 const ADMIN_TOKEN = "console-Admin-Token-0123456789";
 
 const db = await createTestDatabase();
