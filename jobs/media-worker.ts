@@ -19,7 +19,7 @@ export interface MediaWorker {
   queue: MediaQueue;
   service: MediaService;
   /** ask for a pass of the account (deduplicated); never throws: mirroring must not fail a sync */
-  request(appId: string): Promise<void>;
+  request(appId: string | undefined): Promise<void>;
   shutdown(timeoutMs: number): Promise<void>;
 }
 

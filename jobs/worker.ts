@@ -45,6 +45,8 @@ export interface SyncWorker {
   shutdown(timeoutMs: number): Promise<{ timedOut: boolean }>;
   /** reads the accounts again (opts.loadAccounts) and re-plans when they changed; SIGHUP and a timer call it */
   reload(): Promise<{ changed: boolean }>;
+  /** asks for a media pass of these accounts (all when null); nothing when mirroring is off */
+  requestMedia(appIds: string[] | null): Promise<void>;
 }
 
 /** The metrics label of a run that ended in an error. */
@@ -143,6 +145,11 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
     worker,
     queue,
     changeFeed,
+    async requestMedia(appIds) {
+      if (!media) return;
+      if (appIds === null) await media.request(undefined);
+      else for (const appId of appIds) await media.request(appId);
+    },
     consuming: () => !closing && worker.isRunning() && !worker.isPaused() && workerConnection.status === "ready",
     async shutdown(timeoutMs) {
       closing = true;

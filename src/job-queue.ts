@@ -71,6 +71,8 @@ export interface WorkerHandle {
   shutdown(timeoutMs: number): Promise<{ timedOut: boolean }>;
   /** reads the accounts again and re-plans when they changed (SIGHUP) */
   reload(): Promise<{ changed: boolean }>;
+  /** asks for a media pass of these accounts (all when null) now, rather than after their next sync run */
+  requestMedia(appIds: string[] | null): Promise<void>;
 }
 
 export interface Jobs {

@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
       });
       const http =
         config.http.port !== undefined
-          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime) })
+          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 

@@ -305,7 +305,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
       if (account !== undefined && (typeof account !== "string" || !appIds.includes(account))) throw new InvalidParameterError("account", "is not a configured account");
       if (!deps.mediaRetry) throw new Error("media retry is not available in this process");
       const n = await deps.mediaRetry(account ? [account] : null);
-      return back(req, reply, "/", `${n} failed media asset(s) are due again; the next media pass (after the next sync run of the account) downloads them.`);
+      return back(req, reply, "/", `${n} failed media asset(s) are due again; a media pass to download them is queued.`);
     });
 
     pages.post("/actions/webhook-replay", { preHandler: pages.csrfProtection }, async (req, reply) => {
