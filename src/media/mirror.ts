@@ -164,9 +164,8 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       }
       await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
       return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };
-    } catch (e) {
+    } catch (err) {
       // p-retry rethrows the error an AbortError carried
-      const err = e;
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
       const message = `${err.outcome === "refused" ? "refused: " : ""}${err.message}`;
       if (err.outcome === "gone") await deps.store.markGone(asset.id, message);
