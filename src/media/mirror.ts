@@ -39,7 +39,7 @@ export interface MediaRetryPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_MEDIA_RETRY: MediaRetryPolicy = { retries: 2, minDelayMs: 500, laterBaseMs: 60_000, laterMaxMs: 6 * 3_600_000, maxAttempts: 6 };
+const DEFAULT_MEDIA_RETRY: MediaRetryPolicy = { retries: 2, minDelayMs: 500, laterBaseMs: 60_000, laterMaxMs: 6 * 3_600_000, maxAttempts: 6 };
 
 export interface MediaMirrorDeps {
   store: MediaStore;
