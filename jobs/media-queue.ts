@@ -11,7 +11,7 @@ export function createMediaQueue(connection: Redis, prefix: string): MediaQueue 
   return new Queue(MEDIA_QUEUE_NAME, { connection, prefix, defaultJobOptions: { ...RETENTION } });
 }
 
-export const mediaDedupId = (appId: string | undefined): string => `media|${appId ?? "*"}`;
+const mediaDedupId = (appId: string | undefined): string => `media|${appId ?? "*"}`;
 
 export async function requestMediaPass(queue: MediaQueue, appId?: string): Promise<string> {
   const data = parsePayload("media-sync", appId ? { appId } : {});

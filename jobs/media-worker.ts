@@ -3,6 +3,7 @@
 // mirroring never takes a sync job's slot. Started beside the sync worker.
 import { Worker, type Job } from "bullmq";
 import { createRedis } from "../src/redis/connection.ts";
+import { withTimeout } from "../src/http/timeout.ts";
 import type { Metrics } from "../src/metrics/registry.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { createMediaService, type MediaService } from "../src/media/service.ts";
@@ -52,9 +53,7 @@ export async function startMediaWorker(runtime: Runtime, opts: { metrics?: Metri
     async shutdown(timeoutMs) {
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+      await withTimeout(closed, timeoutMs);
       await queue.close().catch(() => {});
       await service.close().catch(() => {});
       queueConnection.disconnect();

@@ -26,11 +26,11 @@ export interface MediaConfig {
   s3ForcePathStyle: boolean;
 }
 
-export const DEFAULT_MEDIA_STORE_URL = "file:media";
-export const DEFAULT_MEDIA_SOURCE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"];
+const DEFAULT_MEDIA_STORE_URL = "file:media";
+const DEFAULT_MEDIA_SOURCE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"];
 
 /** `file:<path>` (relative to the working directory) or `s3://bucket/prefix`. */
-export function parseMediaStoreUrl(raw: string, cwd = process.cwd()): MediaStoreLocation | string {
+function parseMediaStoreUrl(raw: string, cwd = process.cwd()): MediaStoreLocation | string {
   if (raw.startsWith("file:")) {
     let p = raw.slice("file:".length);
     if (p.startsWith("//")) p = p.slice(2); // file:///abs/path
@@ -47,8 +47,6 @@ export function parseMediaStoreUrl(raw: string, cwd = process.cwd()): MediaStore
   }
   return `MEDIA_STORE_URL must be file:<path> or s3://bucket/prefix (got "${raw}")`;
 }
-
-
 
 export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[]): MediaConfig {
   const storeUrl = env.MEDIA_STORE_URL || DEFAULT_MEDIA_STORE_URL;

@@ -36,10 +36,11 @@ export class Downloader {
   async fetch(url: string, signal?: AbortSignal): Promise<Downloaded> {
     let res: Dispatcher.ResponseData;
     try {
+      const { origin } = new URL(url);
       // undici sends no Referer; none is set here on purpose
       res = await this.dispatcher.request({
-        origin: new URL(url).origin,
-        path: url.slice(new URL(url).origin.length) || "/",
+        origin,
+        path: url.slice(origin.length) || "/",
         method: "GET",
         headers: { accept: "image/avif,image/webp,image/*,*/*;q=0.8", "user-agent": "mpsync-media/1" },
         signal,

@@ -39,7 +39,7 @@ export interface MediaRetryPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_MEDIA_RETRY: MediaRetryPolicy = { retries: 2, minDelayMs: 500, laterBaseMs: 60_000, laterMaxMs: 6 * 3_600_000, maxAttempts: 6 };
+const DEFAULT_MEDIA_RETRY: MediaRetryPolicy = { retries: 2, minDelayMs: 500, laterBaseMs: 60_000, laterMaxMs: 6 * 3_600_000, maxAttempts: 6 };
 
 export interface MediaMirrorDeps {
   store: MediaStore;
@@ -164,9 +164,8 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       }
       await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
       return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };
-    } catch (e) {
+    } catch (err) {
       // p-retry rethrows the error an AbortError carried
-      const err = e;
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
       const message = `${err.outcome === "refused" ? "refused: " : ""}${err.message}`;
       if (err.outcome === "gone") await deps.store.markGone(asset.id, message);

@@ -6,12 +6,9 @@ import { createMediaStore } from "../store/media-store.ts";
 export function mediaRetryOf(runtime: { prisma: PrismaClient }, requestPass: (appIds: string[] | null) => Promise<void>): (appIds: string[] | null) => Promise<number> {
   const store = createMediaStore(runtime.prisma);
   return async (appIds) => {
-    let n = 0;
-    if (appIds === null) n = await store.retryFailed(null);
-    else {
-      const ids = [...(await store.accountIds(appIds)).values()];
-      n = ids.length ? await store.retryFailed(ids) : 0;
-    }
+    // unknown app ids resolve to no account: retryFailed([]) matches nothing
+    const accountIds = appIds === null ? null : [...(await store.accountIds(appIds)).values()];
+    const n = await store.retryFailed(accountIds);
     if (n > 0) await requestPass(appIds);
     return n;
   };

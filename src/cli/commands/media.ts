@@ -13,7 +13,7 @@ import { onStopSignal } from "../signals.ts";
 
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
-export function formatMediaStatus(s: MediaStatusRow, store: string): string {
+function formatMediaStatus(s: MediaStatusRow, store: string): string {
   const st = s.states;
   return [
     `store ${store}`,
