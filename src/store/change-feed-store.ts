@@ -29,7 +29,7 @@ export interface ChangeFeedStore {
   ensureEndpoints(endpoints: { scope: string; url: string }[]): Promise<EndpointRow[]>;
   listEndpoints(): Promise<EndpointRow[]>;
   /** creates deliveries for the endpoint's next events; null when another process is at it */
-  dispatch(endpointId: number, batch: number): Promise<{ created: DeliveryRef[]; more: boolean } | null>;
+  dispatch(endpointId: number, batch: number): Promise<{ more: boolean } | null>;
   unqueued(limit: number): Promise<DeliveryRef[]>;
   markEnqueued(ids: bigint[]): Promise<void>;
   delivery(id: bigint): Promise<DeliveryRow | null>;

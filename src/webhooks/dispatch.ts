@@ -21,7 +21,7 @@ const BATCH = 500;
 export function createDispatcher(store: ChangeFeedStore, queue: DeliveryQueue, endpoints: WebhookEndpointConfig[]): Dispatcher {
   let rows: Promise<EndpointRow[]> | undefined;
   const endpointRows = (): Promise<EndpointRow[]> => {
-    rows ??= store.ensureEndpoints(endpoints.map((e) => ({ scope: e.scope, url: e.url })));
+    rows ??= configuredEndpointRows(store, endpoints);
     rows.catch(() => (rows = undefined));
     return rows;
   };

@@ -20,8 +20,6 @@ export const CHANGE_TYPES = {
   material: { created: "material.created", updated: "material.updated", deleted: "material.deleted", restored: "material.restored" },
 } as const;
 
-export const ALL_CHANGE_TYPES: readonly string[] = [...Object.values(CHANGE_TYPES.published), ...Object.values(CHANGE_TYPES.material)];
-
 const OUTBOX_LOCK = "mpsync:content_changes";
 
 /** ISO 8601 UTC with milliseconds, as the read API prints dates. */

@@ -34,7 +34,7 @@ export async function ensureEndpoints(tx: Tx, endpoints: { scope: string; url: s
  * events only) and moves the cursor past them. Null when another process is dispatching
  * this endpoint right now (its row is locked): it will.
  */
-export async function dispatchEndpoint(tx: Tx, endpointId: number, batch: number): Promise<{ created: { id: bigint; generation: number }[]; more: boolean } | null> {
+export async function dispatchEndpoint(tx: Tx, endpointId: number, batch: number): Promise<{ more: boolean } | null> {
   const locked = await tx.$queryRawUnsafe<{ scope: string; cursor: bigint }[]>(
     `SELECT scope, cursor FROM webhook_endpoints WHERE id = $1 FOR UPDATE SKIP LOCKED`,
     endpointId,
@@ -50,15 +50,16 @@ export async function dispatchEndpoint(tx: Tx, endpointId: number, batch: number
     batch + 1,
   );
   const take = events.slice(0, batch);
-  if (take.length === 0) return { created: [], more: false };
-  const created = await tx.$queryRawUnsafe<{ id: bigint; generation: number }[]>(
+  if (take.length === 0) return { more: false };
+  // the relay queues whatever is pending without a job (unqueuedDeliveries), so nothing is returned
+  await tx.$executeRawUnsafe(
     `INSERT INTO webhook_deliveries (endpoint_id, event_id) SELECT $1, e FROM unnest($2::bigint[]) AS e
-     ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id, generation`,
+     ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
     endpointId,
     take.map((e) => e.id),
   );
   await tx.$executeRawUnsafe(`UPDATE webhook_endpoints SET cursor = $2 WHERE id = $1`, endpointId, take[take.length - 1]!.id);
-  return { created, more: events.length > batch };
+  return { more: events.length > batch };
 }
 
 /** Every endpoint row with its scope and url (status, replay by URL). */
