@@ -3,7 +3,7 @@
 // mirroring never takes a sync job's slot. Started beside the sync worker.
 import { Worker, type Job } from "bullmq";
 import { createRedis } from "../src/redis/connection.ts";
-import { withTimeout } from "../src/http/timeout.ts";
+import { withTimeout } from "../src/async/with-timeout.ts";
 import type { Metrics } from "../src/metrics/registry.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { createMediaService, type MediaService } from "../src/media/service.ts";

@@ -13,6 +13,7 @@ import { RETENTION, WEBHOOK_QUEUE_NAME } from "./catalog.ts";
 import { createWebhookQueue, deliveryQueueOf, type WebhookQueue } from "./webhook-queue.ts";
 import { createProcessor } from "./dispatch.ts";
 import { processWebhookDelivery } from "./processors/webhook-delivery.ts";
+import { withTimeout } from "../src/async/with-timeout.ts";
 
 export interface ChangeFeedWorkerOptions {
   /** first retry delay (tests shorten it); the schedule keeps its shape (backoff.ts) */
@@ -98,9 +99,7 @@ export async function startChangeFeedWorker(runtime: Runtime, opts: ChangeFeedWo
     async shutdown(timeoutMs) {
       timers.forEach(clearInterval);
       const closed = worker.close();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+      await withTimeout(closed, timeoutMs);
       await dispatching?.catch(() => {});
       await queue.close().catch(() => {});
       await sender.close().catch(() => {});

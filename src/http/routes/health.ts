@@ -1,7 +1,7 @@
 // Liveness and readiness.
 import type { FastifyInstance } from "fastify";
 import type { ServerDeps } from "../deps.ts";
-import { withTimeout } from "../timeout.ts";
+import { withTimeout } from "../../async/with-timeout.ts";
 
 async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<boolean> {
   try {

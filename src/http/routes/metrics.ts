@@ -1,7 +1,7 @@
 // Prometheus scrape endpoint; queue depth is read at scrape time.
 import type { FastifyInstance } from "fastify";
 import type { ServerDeps } from "../deps.ts";
-import { withTimeout } from "../timeout.ts";
+import { withTimeout } from "../../async/with-timeout.ts";
 
 export function metricsRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get("/metrics", async (_req, reply) => {

@@ -1,5 +1,5 @@
-// Bounds a dependency call: Redis commands wait out an outage (maxRetriesPerRequest: null),
-// but a probe or a scrape must answer.
+// Bounds a wait: Redis commands wait out an outage (maxRetriesPerRequest: null), but a
+// probe, a scrape or a shutdown must end; undefined when the bound came first.
 export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
