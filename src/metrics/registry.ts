@@ -24,6 +24,25 @@ export type HeldDeletionsReader = () => Promise<{ appId: string; source: string;
 /** The daily quota per account and API as last read, and the interval in effect (Redis, at scrape time). */
 export type QuotaReader = () => Promise<{ account: string; api: string; limit: number | null; used: number | null; remain: number | null; reserve: number | null; interval_minutes: number }[]>;
 
+/**
+ * A gauge filled at scrape time from `read`. When the read fails (database or Redis down)
+ * the scrape still answers and the gauge keeps its last values.
+ */
+function scrapedGauge<T, L extends string>(registry: Registry, name: string, help: string, labelNames: L[], read: () => Promise<T[]>, fill: (g: Gauge<L>, rows: T[]) => void): void {
+  new Gauge<L>({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      const rows = await read().catch(() => undefined);
+      if (!rows) return;
+      this.reset();
+      fill(this, rows);
+    },
+  });
+}
+
 export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: HeldDeletionsReader; quotas?: QuotaReader } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "mpsync_process_" });
@@ -47,56 +66,26 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
   });
   const tokenRefreshes = new Counter({ name: "mpsync_token_refreshes_total", help: "Access token refreshes by token kind", labelNames: ["account", "kind"], registers: [registry] });
   const queueDepth = new Gauge({ name: "mpsync_queue_jobs", help: "Jobs in the sync queue by state", labelNames: ["state"], registers: [registry] });
-  const readHeld = opts.heldDeletions;
-  if (readHeld) {
-    new Gauge({
-      name: "mpsync_deletions_held",
-      help: "Deletions held by the deletion circuit breaker, by account and source (apply: mpsync deletions apply)",
-      labelNames: ["account", "source"],
-      registers: [registry],
-      async collect() {
-        // the database may be down: the scrape still answers, this gauge keeps its last values
-        const rows = await readHeld().catch(() => undefined);
-        if (!rows) return;
-        this.reset();
-        for (const r of rows) this.set({ account: r.appId, source: r.source }, r.held);
-      },
+  if (opts.heldDeletions) {
+    scrapedGauge(registry, "mpsync_deletions_held", "Deletions held by the deletion circuit breaker, by account and source (apply: mpsync deletions apply)", ["account", "source"], opts.heldDeletions, (g, rows) => {
+      for (const r of rows) g.set({ account: r.appId, source: r.source }, r.held);
     });
   }
 
   const mediaDownloads = new Counter({ name: "mpsync_media_downloads_total", help: "Media downloads by outcome (stored, reused, failed, gone, refused)", labelNames: ["outcome"], registers: [registry] });
   const mediaBytes = new Counter({ name: "mpsync_media_downloaded_bytes_total", help: "Bytes of media downloaded and stored", registers: [registry] });
   const mediaAssets = new Gauge({ name: "mpsync_media_assets", help: "Media assets by state after this process's last media pass (pending is the backlog)", labelNames: ["state"], registers: [registry] });
-  const readQuotas = opts.quotas;
-  if (readQuotas) {
-    new Gauge({
-      name: "mpsync_quota_calls",
-      help: "Daily API quota per account and API as last read plus own calls since (kind: limit, used, remain, reserve)",
-      labelNames: ["account", "api", "kind"],
-      registers: [registry],
-      async collect() {
-        const rows = await readQuotas().catch(() => undefined);
-        if (!rows) return;
-        this.reset();
-        for (const r of rows) {
-          for (const kind of ["limit", "used", "remain", "reserve"] as const) {
-            const v = r[kind];
-            if (v !== null) this.set({ account: r.account, api: r.api, kind }, v);
-          }
+  if (opts.quotas) {
+    scrapedGauge(registry, "mpsync_quota_calls", "Daily API quota per account and API as last read plus own calls since (kind: limit, used, remain, reserve)", ["account", "api", "kind"], opts.quotas, (g, rows) => {
+      for (const r of rows) {
+        for (const kind of ["limit", "used", "remain", "reserve"] as const) {
+          const v = r[kind];
+          if (v !== null) g.set({ account: r.account, api: r.api, kind }, v);
         }
-      },
+      }
     });
-    new Gauge({
-      name: "mpsync_incremental_interval_minutes",
-      help: "Incremental interval in effect per account and API (stretched when the day's quota cannot afford the configured one)",
-      labelNames: ["account", "api"],
-      registers: [registry],
-      async collect() {
-        const rows = await readQuotas().catch(() => undefined);
-        if (!rows) return;
-        this.reset();
-        for (const r of rows) this.set({ account: r.account, api: r.api }, r.interval_minutes);
-      },
+    scrapedGauge(registry, "mpsync_incremental_interval_minutes", "Incremental interval in effect per account and API (stretched when the day's quota cannot afford the configured one)", ["account", "api"], opts.quotas, (g, rows) => {
+      for (const r of rows) g.set({ account: r.account, api: r.api }, r.interval_minutes);
     });
   }
 

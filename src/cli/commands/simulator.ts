@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { startSimulator, SIM_DEFAULT_APP, type SimulatorOptions } from "../../simulator/index.ts";
+import { onStopSignal } from "../signals.ts";
 
 function int(min: number) {
   return (raw: string): number => {
@@ -73,15 +74,7 @@ export function register(program: Command): void {
       // caller's own and is not echoed (the built-in one is public, in the sources)
       const secret = f.appSecret === SIM_DEFAULT_APP.secret ? f.appSecret : "<the value of --app-secret>";
       console.log(`point mpsync at it with:\n  export WECHAT_API_BASE_URL=${sim.url} WECHAT_APP_ID=${f.appId} WECHAT_APP_SECRET=${secret} WECHAT_TOKEN_KIND=stable`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await new Promise<void>((resolve) => onStopSignal(() => resolve()));
       await sim.close();
       console.log("WeChat simulator stopped");
     });
