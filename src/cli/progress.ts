@@ -5,6 +5,7 @@
 import cliProgress from "cli-progress";
 import { routeTerminalLogs } from "../logging/logger.ts";
 import { MAX_PAGE_SIZE } from "../wechat/types.ts";
+import { megabytes } from "../format/megabytes.ts";
 
 export interface SyncProgressUpdate {
   appId: string;
@@ -37,7 +38,6 @@ function terminal(stream: NodeJS.WriteStream = process.stderr): NodeJS.WriteStre
   return stream.isTTY === true && !process.env.NO_PROGRESS ? stream : null;
 }
 
-const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function syncProgress(stream?: NodeJS.WriteStream): SyncProgressView | null {
   const out = terminal(stream);
@@ -100,7 +100,7 @@ export function mediaProgress(stream?: NodeJS.WriteStream): MediaProgressView | 
   let done = 0;
   let bytes = 0;
   let total: number | null = null;
-  bar.start(1, 0, { totalText: "?", bytes: mb(0) });
+  bar.start(1, 0, { totalText: "?", bytes: megabytes(0) });
   // a log line clears the bar's line; the bar redraws below it on its next tick
   routeTerminalLogs((line) => out.write(`\r\x1b[K${line.endsWith("\n") ? line : `${line}\n`}`));
   return {
@@ -114,7 +114,7 @@ export function mediaProgress(stream?: NodeJS.WriteStream): MediaProgressView | 
       done++;
       bytes += b;
       if (total === null || done > total) bar.setTotal(done + 1);
-      bar.update(done, { bytes: mb(bytes) });
+      bar.update(done, { bytes: megabytes(bytes) });
     },
     stop() {
       bar.stop();

@@ -18,6 +18,7 @@ import { extractMediaUrls } from "./extract.ts";
 import { publicMediaUrl, storageKey } from "./keys.ts";
 import type { ObjectStore } from "./storage/types.ts";
 import { absoluteMediaUrl, createHostMatcher } from "./urls.ts";
+import { megabytes } from "../format/megabytes.ts";
 
 export type DownloadOutcome = "stored" | "reused" | "failed" | "gone" | "refused";
 
@@ -264,10 +265,9 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
 
 /** One line for run summaries. */
 export function formatMediaPass(r: MediaPassResult): string {
-  const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
   const s = r.status.states;
   return (
-    `media: ${r.discovered} new, ${r.downloaded} downloaded (${mb(r.bytes)} MB), ${r.reused} identical to stored, ` +
+    `media: ${r.discovered} new, ${r.downloaded} downloaded (${megabytes(r.bytes)}), ${r.reused} identical to stored, ` +
     `${r.failed} failed, ${r.gone} gone, ${r.refused} refused, ${r.rendered} rendered in ${r.durationMs} ms | ` +
     `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone`
   );

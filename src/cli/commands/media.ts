@@ -10,14 +10,14 @@ import { runMediaPass } from "../inline-media.ts";
 import { printJson } from "../output.ts";
 import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
+import { megabytes } from "../../format/megabytes.ts";
 
-const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 function formatMediaStatus(s: MediaStatusRow, store: string): string {
   const st = s.states;
   return [
     `store ${store}`,
-    `stored  ${st.stored.count} (${mb(st.stored.bytes)}; ${s.objects.count} distinct objects, ${mb(s.objects.bytes)})`,
+    `stored  ${st.stored.count} (${megabytes(st.stored.bytes)}; ${s.objects.count} distinct objects, ${megabytes(s.objects.bytes)})`,
     `pending ${st.pending.count}`,
     `failed  ${st.failed.count} (${s.retrying} to be retried)`,
     `gone    ${st.gone.count}`,

@@ -25,6 +25,7 @@ import { CSS, JS } from "./assets.ts";
 import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
 import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
+import { megabytes } from "../../format/megabytes.ts";
 
 const RUNS_PAGE = 25;
 /** how long an unused login form stays valid */
@@ -182,8 +183,7 @@ ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
 
     function mediaBlock(appId: string, m: MediaStatusRow, reply: FastifyReply): Html {
       const s = m.states;
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      return html`<div class="media">Media: <span class="stored">${s.stored.count} stored</span> (${mb(s.stored.bytes)}) · <span class="pending">${s.pending.count} backlog</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone
+      return html`<div class="media">Media: <span class="stored">${s.stored.count} stored</span> (${megabytes(s.stored.bytes)}) · <span class="pending">${s.pending.count} backlog</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone
 ${s.failed.count ? html`<form class="inline" method="post" action="/actions/media-retry">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><button type="submit">Retry failed media</button></form>` : ""}</div>`;
     }
 
