@@ -115,6 +115,10 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
     return viewOf(api, await o.redis.hgetall(key(appId, api)));
   }
 
+  async function view(appId: string, api: string): Promise<QuotaView> {
+    return viewOf(api, await o.redis.hgetall(key(appId, api)));
+  }
+
   function stale(h: Record<string, string>): boolean {
     if (h.day !== String(quotaDay(now())) || !h.readAt) return true;
     const age = now().getTime() - Number(h.readAt);
@@ -128,13 +132,8 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
 
   return {
     reservePercent: o.reservePercent,
-    async view(appId, api) {
-      return viewOf(api, await o.redis.hgetall(key(appId, api)));
-    },
-    async peek(appId, source) {
-      const api = apiOf(source);
-      return viewOf(api, await o.redis.hgetall(key(appId, api)));
-    },
+    view,
+    peek: (appId, source) => view(appId, apiOf(source)),
     async listSizes(appId) {
       const h = await o.redis.hgetall(sizesKey(appId));
       return Object.fromEntries(Object.entries(h).map(([s, n]) => [s, Number(n)]));

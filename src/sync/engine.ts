@@ -21,6 +21,7 @@ import { createLimiter, type Limiter } from "./limiter.ts";
 import { confirmEmptyList } from "./confirm-empty.ts";
 import { decideAbsences } from "./deletion-breaker.ts";
 import { syncLockName } from "./lock-name.ts";
+import { zeroCounters } from "../store/run-counters.ts";
 
 export interface SyncEngineDeps {
   store: SyncStore;
@@ -34,8 +35,6 @@ export interface SyncEngineDeps {
   /** the daily-quota budget; without it every call is made and 45009 throttles (as before issue 12) */
   quota?: QuotaGate;
 }
-
-const zeroCounters = (): RunCounters => ({ pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0 });
 
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());

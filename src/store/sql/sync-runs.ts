@@ -2,19 +2,13 @@
 // interrupt; the succeeded run of a job; the totals of a walk resumed over several rows.
 import { RunNotRunningError } from "../errors.ts";
 import type { Tx } from "./tx.ts";
+import { RUN_COUNTER_COLUMNS, RUN_COUNTER_FIELDS, type RunCounterField, type RunCounters } from "../run-counters.ts";
 
-export interface RunCountersRow {
-  pages: number;
-  apiCalls: number;
-  itemsSeen: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  markedDeleted: number;
-  verificationReads: number;
-}
+/** The counters a run row stores (one list for the engine, this SQL and the reports: run-counters.ts). */
+export type RunCountersRow = RunCounters;
 
-const COUNTER_COLUMNS = ["pages", "api_calls", "items_seen", "inserted", "updated", "unchanged", "marked_deleted", "verification_reads"] as const;
+type CounterColumn = (typeof RUN_COUNTER_COLUMNS)[RunCounterField];
+const COUNTER_COLUMNS: CounterColumn[] = RUN_COUNTER_FIELDS.map((f) => RUN_COUNTER_COLUMNS[f]);
 
 /** "pages = $first, api_calls = $first+1, …": the SET list for counterValues() placed from parameter $first on. */
 function countersSet(first: number): string {
@@ -22,21 +16,12 @@ function countersSet(first: number): string {
 }
 
 function counterValues(c: RunCountersRow): number[] {
-  return [c.pages, c.apiCalls, c.itemsSeen, c.inserted, c.updated, c.unchanged, c.markedDeleted, c.verificationReads];
+  return RUN_COUNTER_FIELDS.map((f) => c[f]);
 }
 
 /** A run row's counters, from snake_case columns. */
-function countersOf(r: Record<(typeof COUNTER_COLUMNS)[number], number>): RunCountersRow {
-  return {
-    pages: r.pages,
-    apiCalls: r.api_calls,
-    itemsSeen: r.items_seen,
-    inserted: r.inserted,
-    updated: r.updated,
-    unchanged: r.unchanged,
-    markedDeleted: r.marked_deleted,
-    verificationReads: r.verification_reads,
-  };
+function countersOf(r: Record<CounterColumn, number>): RunCountersRow {
+  return Object.fromEntries(RUN_COUNTER_FIELDS.map((f) => [f, r[RUN_COUNTER_COLUMNS[f]]])) as RunCountersRow;
 }
 
 export interface StartedRun {
@@ -192,7 +177,7 @@ export async function walkTotals(tx: Tx, walkRunIds: bigint[]): Promise<Map<bigi
   const out = new Map<bigint, WalkTotals>();
   if (walkRunIds.length === 0) return out;
   const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::int AS ${c}`).join(", ");
-  const rows = await tx.$queryRawUnsafe<(Record<(typeof COUNTER_COLUMNS)[number], number> & { walk: bigint; runs: number; started_at: Date })[]>(
+  const rows = await tx.$queryRawUnsafe<(Record<CounterColumn, number> & { walk: bigint; runs: number; started_at: Date })[]>(
     `SELECT COALESCE(walk_run_id, id) AS walk, count(*)::int AS runs, min(started_at) AS started_at, ${sums}
        FROM sync_runs WHERE walk_run_id = ANY($1::bigint[]) OR (walk_run_id IS NULL AND id = ANY($1::bigint[])) GROUP BY 1`,
     walkRunIds,
