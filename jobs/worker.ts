@@ -19,6 +19,7 @@ import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOpti
 import { replan, startPlanner } from "./planner.ts";
 import type { AccountConfig } from "../src/config/config.ts";
 import { plannerSettings } from "../src/config/config.ts";
+import { withTimeout } from "../src/async/with-timeout.ts";
 
 /**
  * How soon a dead worker's job is taken over. The lock is renewed every half of
@@ -158,12 +159,7 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
       clearInterval(reloadTimer);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        closed.then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-      ]);
-      clearTimeout(timer);
+      const timedOut = (await withTimeout(closed.then(() => false), timeoutMs)) ?? true;
       if (timedOut) log.warn({ timeoutMs }, "shutdown timeout: jobs still running are left to stall and resume elsewhere");
       await mediaClosed;
       await changeFeedClosed;
