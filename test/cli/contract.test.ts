@@ -11,7 +11,7 @@ import { withDatabase } from "../../src/config/database.ts";
 import { SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { serverUrl } from "../helpers/servers.ts";
-import { childEnv, runMpsync, spawnMpsync, until } from "../jobs/harness.ts";
+import { checkedAccountJson, childEnv, runMpsync, spawnMpsync, until } from "../jobs/harness.ts";
 import { simulator } from "../sync/harness.ts";
 
 const db = await createTestDatabase();
@@ -94,15 +94,7 @@ describe("results on stdout, logs on stderr, snake_case JSON", () => {
     expect(r.code, r.all).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(doc).toEqual([
-      {
-        app_id: APP,
-        name: null,
-        token_kind: "stable",
-        concurrency: 2,
-        schedule: { incremental_every_minutes: 15, full_cron: "0 3 * * *", enabled: true },
-        health: "ok",
-        check: { ok: true, secret_checked: true, message: null },
-      },
+      checkedAccountJson(APP),
     ]);
   });
 

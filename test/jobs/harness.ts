@@ -95,3 +95,14 @@ export function childEnv(
   // the simulator's content names the real CDN (mmbiz.qpic.cn) unless a test asks otherwise: nothing to mirror here
   return { DATABASE_URL: db.url, REDIS_URL: redis.url, MPSYNC_REDIS_PREFIX: redis.prefix, WECHAT_API_BASE_URL: sim.url, MEDIA_MIRROR: "false", ...account, ...extra };
 }
+
+/** `mpsync accounts --check --json`'s entry for a healthy env account with default settings. */
+export const checkedAccountJson = (appId: string) => ({
+  app_id: appId,
+  name: null,
+  token_kind: "stable",
+  concurrency: 2,
+  schedule: { incremental_every_minutes: 15, full_cron: "0 3 * * *", enabled: true },
+  health: "ok",
+  check: { ok: true, secret_checked: true, message: null },
+});

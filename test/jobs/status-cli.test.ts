@@ -9,7 +9,7 @@ import { SOURCES } from "../../src/sync/types.ts";
 import { SIM_DEFAULT_APP, type Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { runtimeFor, simulator } from "../sync/harness.ts";
-import { runMpsync, childEnv } from "./harness.ts";
+import { checkedAccountJson, runMpsync, childEnv } from "./harness.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -74,15 +74,7 @@ describe("status and accounts", () => {
     const ok = await runMpsync(["accounts", "--check", "--json"], env);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual([
-      {
-        app_id: APP,
-        name: null,
-        token_kind: "stable",
-        concurrency: 2,
-        schedule: { incremental_every_minutes: 15, full_cron: "0 3 * * *", enabled: true },
-        health: "ok",
-        check: { ok: true, secret_checked: true, message: null },
-      },
+      checkedAccountJson(APP),
     ]);
     sim.expireTokens(); // the cached token fails, and the refresh needs the (wrong) secret
     const bad = await runMpsync(["accounts", "--check"], { ...env, WECHAT_APP_SECRET: "wrong-secret-value" });
