@@ -156,12 +156,13 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       const hash = createHash("sha256").update(got.bytes).digest("hex");
       const existing = await deps.store.storedKeyOfHash(hash);
       const key = existing ?? storageKey(hash, got.contentType);
-      if (!existing) {
-        try {
-          await deps.objects.put(key, got.bytes, got.contentType);
-        } catch (e) {
-          throw new MediaTransientError(`storage: ${(e as Error).name}: ${(e as Error).message}`);
-        }
+      // written even when the database knows these bytes: the store may be a new one
+      // (MEDIA_STORE_URL changed, another checkout's folder), and a content-addressed
+      // rewrite of identical bytes is harmless
+      try {
+        await deps.objects.put(key, got.bytes, got.contentType);
+      } catch (e) {
+        throw new MediaTransientError(`storage: ${(e as Error).name}: ${(e as Error).message}`);
       }
       await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
       return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };

@@ -26,6 +26,8 @@ export interface E2EOptions {
   redis: TestRedis;
   /** MEDIA_STORE_URL and the environment the store needs (S3 endpoint, credentials) */
   storeEnv: () => Record<string, string>;
+  /** MEDIA_STORE_URL (and its environment) of a second, empty store */
+  otherStoreEnv: () => Record<string, string>;
   /** the files or objects in the store, to count distinct objects */
   countObjects: () => Promise<number>;
 }
@@ -182,6 +184,27 @@ export function mirrorScenario(o: E2EOptions): void {
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/^media: 0 new, 0 downloaded/m);
     expect(sim.mediaCounters().requests).toEqual({});
+  });
+
+  it("a new, empty store gets the object of an asset whose bytes the database already knows", async () => {
+    const d = db;
+    // an asset whose bytes another stored asset shares (the /0 and /640 variants of one image)
+    const { rows } = await d.sql.query(
+      `SELECT a.id, a.storage_key FROM media_assets a WHERE a.state = 'stored' AND EXISTS (SELECT 1 FROM media_assets b WHERE b.content_hash = a.content_hash AND b.id <> a.id) LIMIT 1`,
+    );
+    expect(rows).toHaveLength(1);
+    await d.sql.query(`UPDATE media_assets SET state = 'pending', storage_key = NULL, content_hash = NULL, stored_at = NULL WHERE id = $1`, [rows[0].id]);
+    const other = o.otherStoreEnv();
+    const r = await runMpsync(["media", "sync"], { ...env, ...other });
+    expect(r.code, r.all).toBe(0);
+    const after = (await d.sql.query(`SELECT state, storage_key FROM media_assets WHERE id = $1`, [rows[0].id])).rows[0];
+    expect(after).toEqual({ state: "stored", storage_key: rows[0].storage_key });
+    const app = await httpServer(other);
+    try {
+      expect((await app.inject({ method: "GET", url: `/media/${after.storage_key}` })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 
   it("a new MEDIA_PUBLIC_BASE_URL rewrites the display columns without fetching anything", async () => {

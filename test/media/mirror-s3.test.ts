@@ -35,6 +35,7 @@ describe("media mirror, S3 store", () => {
     db,
     redis,
     storeEnv: () => ({ ...s3Env, MEDIA_STORE_URL: `s3://${BUCKET}/wechat/media` }),
+    otherStoreEnv: () => ({ ...s3Env, MEDIA_STORE_URL: `s3://${BUCKET}/other/media` }),
     countObjects: async () => {
       const client = new S3Client({ forcePathStyle: true });
       let n = 0;
