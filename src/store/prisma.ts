@@ -1,14 +1,19 @@
 // The Prisma client on @prisma/adapter-pg with explicit pool limits: Prisma 7's
 // defaults wait forever for a connection, which turns a dead database into a hang.
+// The pg pool is ours and handed to the adapter, so the sync's page writes can use the
+// same pool directly (pg-transaction.ts): one set of connections, one set of limits.
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { DbPoolSettings } from "../config/defaults.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type { PrismaClient };
 
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 /** `pool` is AppConfig.db (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
 export function createPrisma(databaseUrl: string, pool: DbPoolSettings): PrismaClient {
-  const adapter = new PrismaPg({
+  const pgPool = new pg.Pool({
     connectionString: databaseUrl,
     max: pool.poolSize,
     connectionTimeoutMillis: pool.connectionTimeoutMs,
@@ -16,5 +21,13 @@ export function createPrisma(databaseUrl: string, pool: DbPoolSettings): PrismaC
     statement_timeout: pool.statementTimeoutMs || undefined,
     application_name: "mpsync",
   });
-  return new PrismaClient({ adapter });
+  // $disconnect ends the pool
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pgPool, { disposeExternalPool: true }) });
+  pools.set(prisma, pgPool);
+  return prisma;
+}
+
+/** The pg pool under a client made by createPrisma (undefined for any other client). */
+export function pgPoolOf(prisma: PrismaClient): pg.Pool | undefined {
+  return pools.get(prisma);
 }

@@ -1,6 +1,8 @@
 // The store as the sync engine uses it: a narrow facade over the SQL files in sql/.
 // Each page is written in ONE transaction together with the run's checkpoint.
-import type { PrismaClient } from "./prisma.ts";
+import { pgPoolOf, type PrismaClient } from "./prisma.ts";
+import { pgTx, withPgTransaction } from "./pg-transaction.ts";
+import type { Tx } from "./sql/tx.ts";
 import { rowKey, type ArticleRow, type ItemRow, type MaterialRow, type StoreSource } from "./rows.ts";
 import { ensureAccount } from "./sql/ensure-account.ts";
 import { clearThrottledUntil, readThrottledUntil, recordAccountError, setThrottledUntil } from "./sql/account-status.ts";
@@ -94,6 +96,10 @@ export interface SyncStore {
 }
 
 export function createSyncStore(prisma: PrismaClient, databaseUrl: string): SyncStore {
+  // the per-page reads and writes go to the pool directly (pg-transaction.ts says why)
+  const pool = pgPoolOf(prisma);
+  const pageTransaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (pool ? withPgTransaction(pool, fn) : prisma.$transaction(fn));
+  const pageQueries: Tx = pool ? pgTx(pool) : prisma;
   return {
     ensureAccount: (appId, name) => ensureAccount(prisma, appId, name),
     throttledUntil: (accountId) => readThrottledUntil(prisma, accountId),
@@ -104,10 +110,10 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     startRun: (a) => prisma.$transaction((tx) => startRun(tx, a)),
     succeededRunOfJob: (accountId, source, jobId) => succeededRunOfJob(prisma, accountId, source, jobId),
     walkTotals: async (walkRunId) => (await walkTotals(prisma, [walkRunId])).get(walkRunId) ?? null,
-    storedState: (accountId, source, keys) => selectStoredState(prisma, accountId, source, keys),
+    storedState: (accountId, source, keys) => selectStoredState(pageQueries, accountId, source, keys),
 
     async writePage(w) {
-      return prisma.$transaction(async (tx) => {
+      return pageTransaction(async (tx) => {
         await lockRunningRun(tx, w.runId);
         const which = w.source.kind;
         if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
