@@ -15,6 +15,7 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import { checkDatabase, ensureDatabase } from "./database.ts";
+import { compressHtmlWithLz4 } from "./html-compression.ts";
 
 export const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -132,6 +133,7 @@ export async function applyMigrations(databaseUrl: string, paths: MigrationPaths
   return withEngine(databaseUrl, paths.schemaPath, async (engine) => {
     const migrationsList = await loadMigrationList(paths.migrationsDir);
     const out = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+    await compressHtmlWithLz4(databaseUrl);
     return out.appliedMigrationNames;
   });
 }

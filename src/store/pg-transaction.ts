@@ -3,6 +3,7 @@
 // the rest of a page write together: 1.8–2.4 s against 0.6–1.0 s for the same SQL and
 // rows of a 12,500-row full sync (docs/benchmark.md). The SQL files stay the same: this
 // is a Tx with the two methods they use, returning what Prisma returns (int8 as bigint).
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Tx } from "./sql/tx.ts";
 
@@ -19,14 +20,26 @@ const types = {
   },
 };
 
+// Named statements: each connection parses and plans a page write's statements once
+// instead of once per page. The SQL files build a small, fixed set of texts.
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `mpsync_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 /** The SQL files' query surface over a pool (one statement, autocommit) or a transaction's client. */
 export function pgTx(client: pg.Pool | pg.PoolClient): Tx {
   return {
     async $executeRawUnsafe(text: string, ...values: unknown[]) {
-      return (await client.query({ text, values, types })).rowCount ?? 0;
+      return (await client.query({ name: statementName(text), text, values, types })).rowCount ?? 0;
     },
     async $queryRawUnsafe<T>(text: string, ...values: unknown[]) {
-      return (await client.query({ text, values, types })).rows as T;
+      return (await client.query({ name: statementName(text), text, values, types })).rows as T;
     },
   } as Tx;
 }

@@ -120,7 +120,10 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         else await upsertMaterials(tx, w.accountId, w.runId, w.rows as MaterialRow[]);
         const items = w.rows.flatMap((r) => r.newsItems.map((item) => ({ owner: rowKey(r), item })));
         await upsertNewsItems(tx, which, w.accountId, items);
-        await markSurplusNewsItems(tx, which, w.accountId, w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })));
+        // a row seen for the first time has no stored news items past its end
+        const created = new Set(w.changes.filter((c) => c.change === "created").map((c) => c.key));
+        const owners = w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })).filter((o) => !created.has(o.owner));
+        await markSurplusNewsItems(tx, which, w.accountId, owners);
         const fresh = w.seen ? await recordSeenKeys(tx, w.seen.walkId, w.seen.keys) : 0;
         if (w.release) await releaseHeld(tx, w.accountId, w.release.source, w.release.keys);
         await saveProgress(tx, w.runId, w.checkpoint, { ...w.counters, itemsSeen: w.counters.itemsSeen + fresh });

@@ -33,6 +33,11 @@ export function parseJsonBody(bytes: Uint8Array, endpoint: string, status: numbe
   // TextDecoder drops a leading BOM (ignoreBOM: false)
   const text = decoder.decode(bytes);
   try {
+    return JSON.parse(text);
+  } catch {
+    // rare: scanning every body for control characters first cost more than this retry
+  }
+  try {
     return JSON.parse(escapeControlCharsInStrings(text));
   } catch {
     throw new TransportError(`WeChat ${endpoint} returned a body that is not JSON (${bytes.length} bytes)`, endpoint, status);

@@ -143,10 +143,12 @@ describe("webhook operations", () => {
     const keep = (await db.sql.query<{ id: string }>(`SELECT event_id::text AS id FROM webhook_deliveries ORDER BY event_id LIMIT 1`)).rows[0]!.id;
     await db.sql.query(`UPDATE webhook_deliveries SET status = 'pending', enqueued_at = now() WHERE event_id = $1`, [keep]);
     await addEvents(1);
+    const fresh = (await db.sql.query<{ id: string }>(`SELECT max(id)::text AS id FROM content_changes`)).rows[0]!.id;
     const r = await runtime.changeFeed.prune(30);
     expect(r).toEqual({ events: 2, deliveries: 2 });
     expect((await db.sql.query(`SELECT id::text FROM content_changes ORDER BY id`)).rows.length).toBe(2);
-    expect((await db.sql.query(`SELECT event_id::text AS id FROM webhook_deliveries`)).rows).toEqual([{ id: keep }]);
+    // the running dispatcher may already have queued the fresh event's delivery: only the old ones are in question
+    expect((await db.sql.query(`SELECT event_id::text AS id FROM webhook_deliveries WHERE event_id <> $1`, [fresh])).rows).toEqual([{ id: keep }]);
   });
 
   it("no log line carries the webhook secret or the URL's query", () => {

@@ -71,6 +71,17 @@ describe("migrations", () => {
         const present = rows.filter((r) => r.table_name === table).map((r) => r.column_name);
         expect(present, table).toEqual(expect.arrayContaining(columns));
       }
+      // this server has lz4 (Debian's Postgres 15): the HTML columns use it (src/store/html-compression.ts)
+      const compression = await db.query<{ c: string }>(
+        `select relname || '.' || attname || '=' || attcompression::text as c from pg_attribute a join pg_class r on r.oid = a.attrelid
+          where relname in ('published_news_items', 'material_news_items') and attname in ('content', 'content_html') order by 1`,
+      );
+      expect(compression.rows.map((r) => r.c)).toEqual([
+        "material_news_items.content=l",
+        "material_news_items.content_html=l",
+        "published_news_items.content=l",
+        "published_news_items.content_html=l",
+      ]);
       const applied = await db.query("select migration_name from _prisma_migrations where finished_at is not null");
       expect(applied.rows.map((r) => r.migration_name).sort()).toEqual([...first].sort());
     } finally {
