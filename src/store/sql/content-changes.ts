@@ -53,23 +53,34 @@ const FAMILY = {
 
 /**
  * Writes one event per change, in the caller's transaction, after the rows were written.
- * Call it last in the transaction: the outbox lock is held from here to the commit.
+ * Call it last in the transaction: the outbox lock is held from here to the commit. The
+ * events' data is built first, outside the lock (it reads the news items of every row):
+ * every writer of the deployment queues on that lock, so only the insert and the commit
+ * happen under it.
  */
 export async function recordChanges(tx: Tx, accountId: number, runId: bigint | null, source: StoreSource, changes: ItemChange[]): Promise<number> {
   if (changes.length === 0) return 0;
   const f = FAMILY[source.kind];
   const types = CHANGE_TYPES[source.kind];
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, OUTBOX_LOCK);
-  return tx.$executeRawUnsafe(
-    `INSERT INTO content_changes (account_id, type, item_key, run_id, data)
-     SELECT $1, u.ty, t.${f.key}, $2, ${f.data}
-       FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(k, ty, ord)
+  const events = await tx.$queryRawUnsafe<{ k: string; ty: string; d: string }[]>(
+    `SELECT t.${f.key} AS k, u.ty, (${f.data})::text AS d
+       FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(k, ty, ord)
        JOIN ${f.table} t ON t.account_id = $1 AND t.${f.key} = u.k
        ${firstItem(f.news, f.key, `t.${f.key}`)}
       ORDER BY u.ord`,
     accountId,
-    runId,
     changes.map((c) => c.key),
     changes.map((c) => types[c.change]),
+  );
+  if (events.length === 0) return 0;
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, OUTBOX_LOCK);
+  return tx.$executeRawUnsafe(
+    `INSERT INTO content_changes (account_id, type, item_key, run_id, data)
+     SELECT $1, u.ty, u.k, $2, u.d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, ty, d, ord) ORDER BY u.ord`,
+    accountId,
+    runId,
+    events.map((e) => e.k),
+    events.map((e) => e.ty),
+    events.map((e) => e.d),
   );
 }
