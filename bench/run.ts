@@ -53,6 +53,8 @@ interface Flags {
   contentBytes: number;
   latencies: number[];
   concurrencies?: number[];
+  latency?: number;
+  concurrency?: number;
   seed: number;
   scaling: boolean;
   planner: boolean;
@@ -81,6 +83,8 @@ const program = new Command("bench")
   .option("--content-bytes <n>", "average HTML body size in bytes", int(64), 4_000)
   .option("--latencies <ms,...>", "simulated latencies per list request of the full syncs (0 is always run: the floor's comparison)", intList(0, 10_000), [0, 20, 50])
   .option("--concurrencies <n,...>", `the account's requests in flight across its sources (accounts[].concurrency, 1..16); default: the accounts file's default (${DEFAULT_ACCOUNT_CONCURRENCY}) and 8`, intList(1, 16))
+  .option("--latency <ms>", "one latency instead of the list (0 is still run for the floor)", int(0, 10_000))
+  .option("--concurrency <n>", "one concurrency instead of the list", int(1, 16))
   .option("--seed <n>", "content seed", int(0), 1)
   .option("--no-scaling", "skip the full syncs at 2x and 4x the account size")
   .option("--planner", "only the planner scenario: a worker on 10,000 accounts (readiness, status, spread, Redis memory)", false)
@@ -101,8 +105,8 @@ if (flags.quick) {
   if (!given("videos")) flags.videos = 30;
   if (!given("voices")) flags.voices = 15;
 }
-const latencies = [...new Set([0, ...flags.latencies])].sort((a, b) => a - b);
-const concurrencies = [...(flags.concurrencies ?? new Set([DEFAULT_ACCOUNT_CONCURRENCY, 8]))].sort((a, b) => a - b);
+const latencies = [...new Set([0, ...(flags.latency === undefined ? flags.latencies : [flags.latency])])].sort((a, b) => a - b);
+const concurrencies = [...new Set(flags.concurrency !== undefined ? [flags.concurrency] : (flags.concurrencies ?? [DEFAULT_ACCOUNT_CONCURRENCY, 8]))].sort((a, b) => a - b);
 /** where the baseline, the unchanged-store full sync and the incremental scenarios run: the highest latency and concurrency */
 const refLatency = latencies[latencies.length - 1]!;
 const refConcurrency = concurrencies[concurrencies.length - 1]!;
