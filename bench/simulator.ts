@@ -1,14 +1,11 @@
 // Starts bench/simulator-process.ts as a child process and talks to its /__sim/ control
 // endpoints: counters (the API calls a sync made), drift (publish, delete), state.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { SimulatorCounters } from "../src/simulator/types.ts";
+import { spawnTs } from "./child.ts";
 import type { SimSummary } from "./db.ts";
 import type { SimulatorProcessOptions } from "./simulator-process.ts";
-
-export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export const ENDPOINT = {
   published: "/cgi-bin/freepublish/batchget",
@@ -53,11 +50,7 @@ export class SimulatorProcess {
   ) {}
 
   static async start(opts: SimulatorProcessOptions): Promise<SimulatorProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "simulator-process.ts"), JSON.stringify(opts)], {
-      cwd: path.join(BENCH_DIR, ".."),
-      stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
+    const child = spawnTs("simulator-process.ts", opts);
     const url = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       child.once("exit", (code) => reject(new Error(`simulator process exited with code ${code} before listening`)));
@@ -89,6 +82,15 @@ export class SimulatorProcess {
 
   async resetCounters(): Promise<void> {
     await this.control("POST", "/__sim/counters/reset");
+  }
+
+  /**
+   * The latency added to every list request from now on (the simulator's `latencyMs`
+   * fault, set over /__sim/faults; the benchmark sets no other fault, so replacing the
+   * fault settings loses nothing).
+   */
+  async setLatency(ms: number): Promise<void> {
+    await this.control("POST", "/__sim/faults", { latencyMs: ms });
   }
 
   summary(): Promise<SimSummary> {
