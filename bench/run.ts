@@ -18,6 +18,7 @@ import { SIM_DEFAULT_APP } from "../src/simulator/types.ts";
 import type { RunResult } from "../src/sync/types.ts";
 import { runChild, runReporting, spawnTs, REPO_DIR } from "./child.ts";
 import { cleanupRun } from "./cleanup.ts";
+import { postgresCpuMs, processCpuMs } from "./proc-cpu.ts";
 import { exportRows, timeCopyInto } from "./copy-floor.ts";
 import { BenchDatabases, contentBytes, tableWrites, verifyStore, writeDelta } from "./db.ts";
 import type { FloorArgs, FloorResult } from "./floor.ts";
@@ -138,6 +139,8 @@ async function measure(impl: ChildArgs["impl"], mode: ChildArgs["mode"], dbUrl: 
   const s = sim!;
   const before = await tableWrites(dbUrl);
   await s.resetCounters();
+  const pg0 = postgresCpuMs();
+  const sim0 = processCpuMs(s.pid);
   const child = await runChild(
     { impl, mode, databaseUrl: dbUrl, redisUrl, redisPrefix, simUrl: s.url, concurrency, logLevel: process.env.LOG_LEVEL || "warn" },
     flags.childTimeout * 1000,
@@ -145,8 +148,11 @@ async function measure(impl: ChildArgs["impl"], mode: ChildArgs["mode"], dbUrl: 
   );
   const calls = callCounts(await s.counters());
   const writes = writeDelta(before, await tableWrites(dbUrl));
+  const pg1 = postgresCpuMs();
+  const sim1 = processCpuMs(s.pid);
+  const otherCpu = { postgresMs: pg0 === null || pg1 === null ? null : pg1 - pg0, simulatorMs: sim0 === null || sim1 === null ? null : sim1 - sim0 };
   const verification = await verifyStore(dbUrl, await s.summary());
-  const m: Measured = { child, calls, writes, verification };
+  const m: Measured = { child, calls, writes, verification, otherCpu };
   if (withBytes) m.contentBytes = await contentBytes(dbUrl);
   if (impl === "mpsync") m.runs = (child.details as { runs?: RunResult[] }).runs;
   return m;

@@ -106,6 +106,11 @@ export class SimulatorProcess {
   }
 
   /** at once, without waiting (Ctrl-C) */
+  /** the simulator's process id (its CPU time is read from /proc) */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
   }

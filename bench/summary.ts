@@ -31,6 +31,8 @@ export interface Measured {
   contentBytes?: number;
   verification: Verification;
   runs?: RunResult[];
+  /** CPU of Postgres (every postgres process of the server) and of the simulator during the sync, in ms; null without /proc */
+  otherCpu: { postgresMs: number | null; simulatorMs: number | null };
 }
 
 export interface FullRun {
@@ -71,6 +73,17 @@ interface Target {
 }
 
 const x = (r: number): string => `${r.toFixed(2)}x`;
+/** Where the rest of the machine's CPU went during a sync (2 cores shared by the three). */
+function otherCpuRow(m: Measured): Row {
+  const { postgresMs, simulatorMs } = m.otherCpu;
+  const fmt = (ms: number | null): string => (ms === null ? "n/a" : fmtSec(ms));
+  return {
+    label: "  CPU of Postgres / simulator",
+    value: `${fmt(postgresMs)} / ${fmt(simulatorMs)}`,
+    bound: postgresMs === null ? "" : `all three: ${fmtSec(m.child.cpuMs + postgresMs + (simulatorMs ?? 0))} of CPU (Postgres: the whole server)`,
+  };
+}
+
 const cpuPer1000 = (m: Measured, rows: number): number => (rows > 0 ? m.child.cpuMs / 1000 / (rows / 1000) : NaN);
 const storeState = (v: Verification): string => (v.ok ? "yes" : `no: ${v.missing} missing, ${v.stale} stale`);
 const rowsOf = (m: Measured): string => `${fmtInt(m.writes.content)} (+${fmtInt(m.writes.bookkeeping)} bookkeeping)`;
@@ -135,6 +148,7 @@ export function buildReport(r: Results): { table: string; json: unknown } {
       value: fmtSec(m.child.cpuMs),
       bound: `${cpuPer1000(m, m.writes.content).toFixed(3)} s per 1,000 rows written; ${((m.child.cpuMs / wall) * 100).toFixed(0)}% of one core`,
     });
+    fullRows.push(otherCpuRow(m));
     fullRows.push({
       label: "  rows, calls, memory",
       value: rowsOf(m),
@@ -169,6 +183,7 @@ export function buildReport(r: Results): { table: string; json: unknown } {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([t, d]) => ({ label: `  ${t}`, value: `${fmtInt(d.ins)} / ${fmtInt(d.upd)} / ${fmtInt(d.del)}` })),
       { label: "CPU time", value: fmtSec(u.child.cpuMs), bound: `${cpuPer1000(u, itemsOf(w)).toFixed(3)} s per 1,000 items read` },
+      otherCpuRow(u),
       { label: "store matches WeChat", value: storeState(u.verification) },
     ],
   });
@@ -277,6 +292,7 @@ export function buildReport(r: Results): { table: string; json: unknown } {
       wallMs: Math.round(x.child.wallMs),
       cpuMs: Math.round(x.child.cpuMs),
       cpuSecPer1000RowsWritten: x.writes.content > 0 ? Number(cpuPer1000(x, x.writes.content).toFixed(4)) : null,
+      otherCpu: x.otherCpu,
       peakRssMB: Number(x.child.peakRssMB.toFixed(1)),
       startRssMB: Number(x.child.startRssMB.toFixed(1)),
       sampledPeakHeapMB: Number(x.child.sampledPeakHeapMB.toFixed(1)),
