@@ -22,12 +22,10 @@ export interface SinkDeps {
   /** the source has held deletions: every row a page lists is released from them */
   releaseHeld?: boolean;
   onProgress?: (p: RunProgress) => void;
-  /** clock (ms) of the run row's progress saves */
-  now?: () => number;
 }
 
 /** A full walk saves its progress to the run row at most this often (its page rows have it all). */
-export const RUN_ROW_SAVE_MS = 1000;
+const RUN_ROW_SAVE_MS = 1000;
 
 /** Keys the walk has recorded (keys of this run only without `seen`) and the seq of its last page row. */
 interface WalkKeys {
@@ -43,8 +41,7 @@ function dedupe(rows: ItemRow[]): ItemRow[] {
 }
 
 export function createPageSink(d: SinkDeps): PageSink {
-  const now = d.now ?? (() => performance.now());
-  let lastRunSave = now();
+  let lastRunSave = performance.now();
   // a resumed full walk (its walk id is an earlier run's) continues its page rows and key set
   let walk: Promise<WalkKeys> | undefined;
   const walkKeys = (): Promise<WalkKeys> => {
@@ -102,7 +99,7 @@ export function createPageSink(d: SinkDeps): PageSink {
         // a verification re-read is not a second sighting of the items it repeats
         unchanged: d.counters.unchanged + (opts.verification ? 0 : unchanged),
       };
-      const saveRun = !opts.seen || now() - lastRunSave >= RUN_ROW_SAVE_MS;
+      const saveRun = !opts.seen || performance.now() - lastRunSave >= RUN_ROW_SAVE_MS;
       await d.store.writePage({
         accountId: d.accountId,
         runId: d.runId,
@@ -117,7 +114,7 @@ export function createPageSink(d: SinkDeps): PageSink {
       // committed: only now do the keys and the slot count as the walk's
       for (const k of fresh) w.keys.add(k);
       if (opts.seen) w.seq++;
-      if (saveRun) lastRunSave = now();
+      if (saveRun) lastRunSave = performance.now();
       Object.assign(d.counters, next);
       progress(pages.at(-1)?.total ?? null);
       return all.map((r) => status.get(rowKey(r))!);
