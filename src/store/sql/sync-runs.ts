@@ -58,6 +58,9 @@ export interface StartedRun {
  * moves to the new row, which joins that row's walk.
  */
 export async function startRun(tx: Tx, a: { accountId: number; source: string; mode: string; trigger: string; jobId: string | null }): Promise<StartedRun> {
+  // A page of a dead process may still be committing (it holds its run row): wait for it
+  // here, so that the close below, a statement with a later snapshot, sees that page row.
+  await tx.$queryRawUnsafe(`SELECT id FROM sync_runs WHERE account_id = $1 AND source = $2 AND status = 'running' FOR UPDATE`, a.accountId, a.source);
   await tx.$executeRawUnsafe(
     `UPDATE sync_runs r SET status = 'interrupted', ${adoptNewestPage((column) => `r.${column}`)},
             heartbeat_at = GREATEST(r.heartbeat_at, p.written_at),
