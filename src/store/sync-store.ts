@@ -1,5 +1,6 @@
 // The store as the sync engine uses it: a narrow facade over the SQL files in sql/.
-// Each page is written in ONE transaction together with the run's checkpoint.
+// Each page is written in ONE transaction together with the run's checkpoint (a full
+// walk's in its page row, sync_walk_pages; an incremental run's in its sync_runs row).
 import { pgPoolOf, type PrismaClient } from "./prisma.ts";
 import { pgTx, withPgTransaction } from "./pg-transaction.ts";
 import type { Tx } from "./sql/tx.ts";
@@ -11,7 +12,7 @@ import { upsertArticles } from "./sql/upsert-articles.ts";
 import { upsertMaterials } from "./sql/upsert-materials.ts";
 import { upsertNewsItems } from "./sql/upsert-news-items.ts";
 import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
-import { deleteSeenKeysOfSource, recordSeenKeys } from "./sql/record-seen-keys.ts";
+import { recordWalkPage, walkSoFar } from "./sql/walk-pages.ts";
 import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
 import { dropCheckpoints, failRun, finishRun, lockRunningRun, pauseRun, saveProgress, startRun, succeededRunOfJob, walkTotals, type RunCountersRow, type StartedRun, type SucceededRun, type WalkTotals } from "./sql/sync-runs.ts";
@@ -28,12 +29,15 @@ export interface PageWrite {
   rows: ItemRow[];
   /** what each written row's change is (the change feed's events, written in this transaction) */
   changes: ItemChange[];
-  /** full walks: every key the page(s) returned, for absence marking */
-  seen?: { walkId: bigint; keys: string[] };
+  /**
+   * full walks: the batch's page row, with `keys` (those the walk had not seen yet) for
+   * absence marking and the checkpoint and counters; `saveRun` also saves those two to the
+   * run row (for display and heartbeat; the page row is what resumption and the run's end use)
+   */
+  walk?: { sourceName: string; walkId: bigint; seq: number; keys: string[]; saveRun: boolean };
   /** every key the page(s) returned, when the source has held deletions: rows seen are no longer held */
   release?: { source: string; keys: string[] };
   checkpoint: unknown;
-  /** with `seen`, itemsSeen excludes these pages: the keys new to the walk are added here */
   counters: RunCountersRow;
 }
 
@@ -48,7 +52,7 @@ export interface RunFinish {
    * as `decide` says (the deletion circuit breaker); the source's held set becomes `hold`
    */
   markAbsent: { walkId: bigint; decide(a: AbsentRows): AbsenceDecision } | null;
-  /** full walks: the seen keys of this walk and of any abandoned walk of the source are removed */
+  /** full walks: any other unfinished checkpoint of the source is dropped */
   walkId: bigint | null;
   consistencyNote: string | null;
 }
@@ -80,8 +84,10 @@ export interface SyncStore {
   succeededRunOfJob(accountId: number, source: string, jobId: string): Promise<SucceededRun | null>;
   walkTotals(walkRunId: bigint): Promise<WalkTotals | null>;
   storedState(accountId: number, source: StoreSource, keys: string[]): Promise<Map<string, StoredState>>;
-  /** returns how many of `seen.keys` were new to the walk (0 without `seen`); refuses (RunNotRunningError, nothing written) when the run is no longer running */
-  writePage(w: PageWrite): Promise<number>;
+  /** refuses (RunNotRunningError, nothing written) when the run is no longer running */
+  writePage(w: PageWrite): Promise<void>;
+  /** a resumed full walk's keys so far and the seq of its last page row (0: none) */
+  walkSoFar(accountId: number, sourceName: string, walkId: bigint): Promise<{ keys: string[]; lastSeq: number }>;
   /** returns how many rows were marked deleted and how many deletions are held; refuses like writePage */
   finishRun(f: RunFinish): Promise<{ marked: number; held: number }>;
   /** a no-op for a run no longer running (its closer's record stays) */
@@ -124,14 +130,18 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         const created = new Set(w.changes.filter((c) => c.change === "created").map((c) => c.key));
         const owners = w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })).filter((o) => !created.has(o.owner));
         await markSurplusNewsItems(tx, which, w.accountId, owners);
-        const fresh = w.seen ? await recordSeenKeys(tx, w.seen.walkId, w.seen.keys) : 0;
+        if (w.walk) {
+          const { sourceName, walkId, seq, keys } = w.walk;
+          await recordWalkPage(tx, { accountId: w.accountId, source: sourceName, walkId, seq, runId: w.runId, keys, checkpoint: w.checkpoint, counters: w.counters });
+        }
         if (w.release) await releaseHeld(tx, w.accountId, w.release.source, w.release.keys);
-        await saveProgress(tx, w.runId, w.checkpoint, { ...w.counters, itemsSeen: w.counters.itemsSeen + fresh });
+        if (!w.walk || w.walk.saveRun) await saveProgress(tx, w.runId, w.checkpoint, w.counters);
         // last: the outbox lock is held from here to the commit
         await recordChanges(tx, w.accountId, w.runId, w.source, w.changes);
-        return fresh;
       });
     },
+
+    walkSoFar: (accountId, sourceName, walkId) => walkSoFar(prisma, accountId, sourceName, walkId),
 
     async finishRun(f) {
       return prisma.$transaction(async (tx) => {
@@ -141,7 +151,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         let gone: string[] = [];
         if (f.markAbsent) {
           const heldBefore = new Set(await lockHeldKeys(tx, f.accountId, f.sourceName));
-          const absent = await absentKeys(tx, f.accountId, f.markAbsent.walkId, f.source);
+          const absent = await absentKeys(tx, f.accountId, { sourceName: f.sourceName, walkId: f.markAbsent.walkId }, f.source);
           const live = absent.length > 0 ? await liveRowCount(tx, f.accountId, f.source) : 0;
           const decision = f.markAbsent.decide({ absent, held: heldBefore, live });
           gone = await markDeleted(tx, f.accountId, f.runId, f.source, decision.apply);
@@ -150,16 +160,15 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
           held = decision.hold.length;
         }
         await finishRun(tx, f.runId, { ...f.counters, markedDeleted: f.counters.markedDeleted + marked }, f.consistencyNote, held);
-        if (f.walkId !== null) {
-          await deleteSeenKeysOfSource(tx, f.accountId, f.sourceName);
-          await dropCheckpoints(tx, f.accountId, f.sourceName);
-        }
+        // the walk's page rows stay: the next full walk of the source overwrites them in place
+        if (f.walkId !== null) await dropCheckpoints(tx, f.accountId, f.sourceName);
         // only the deletions applied are reported; held ones are not (yet) deletions
         await recordChanges(tx, f.accountId, f.runId, f.source, gone.map((key) => ({ key, change: "deleted" as const })));
         return { marked, held };
       });
     },
 
+    // both take the checkpoint and counters of the run's newest page row (see sync-runs.ts)
     failRun: (runId, counters, end) => failRun(prisma, runId, counters, end),
     pauseRun: (runId, counters, reason, resumeAt) => pauseRun(prisma, runId, counters, reason, resumeAt),
 

@@ -1,4 +1,6 @@
-// The resume point of a run, saved in sync_runs.checkpoint with the page it covers.
+// The resume point of a run, saved with the page it covers: a full walk's in its page row
+// (sync_walk_pages, copied to sync_runs.checkpoint when the run ends), an incremental
+// run's in sync_runs.checkpoint.
 import { z } from "zod";
 
 const scanSchema = z.object({
@@ -27,9 +29,10 @@ const sequentialSchema = z.object({
 });
 
 export const fullCheckpointSchema = z.object({
-  v: z.literal(1),
+  /** 2: the walk's keys are in sync_walk_pages (a v1 walk's went with sync_seen_keys: it restarts) */
+  v: z.literal(2),
   mode: z.literal("full"),
-  /** sync_runs.id of the run that started this walk; keys its seen keys */
+  /** sync_runs.id of the run that started this walk; its page rows carry it */
   walkId: z.string(),
   phase: z.enum(["scan", "verify", "repair", "done"]),
   scan: scanSchema,
@@ -54,7 +57,7 @@ export type IncrementalCheckpoint = z.infer<typeof incrementalCheckpointSchema>;
 
 export function newFullCheckpoint(walkId: bigint): FullCheckpoint {
   return {
-    v: 1,
+    v: 2,
     mode: "full",
     walkId: walkId.toString(),
     phase: "scan",

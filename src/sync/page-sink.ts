@@ -1,7 +1,9 @@
 // Writes pages: drops rows whose stored hash and flag already match (no write at all
 // for them), counts inserted/updated/unchanged from that pre-read (the only source of
 // the counts; the run holds the source's lock, so nothing writes these rows in between),
-// and commits the rest with the checkpoint.
+// and commits the rest with the checkpoint. A full walk's batches each write one page row
+// (the keys new to the walk, the checkpoint, the counters); the run row gets those at most
+// once a second, for display: its end takes them from the newest page row.
 import type { ItemRow, StoreSource } from "../store/rows.ts";
 import { rowKey } from "../store/rows.ts";
 import type { ItemChange, SyncStore } from "../store/sync-store.ts";
@@ -22,6 +24,15 @@ export interface SinkDeps {
   onProgress?: (p: RunProgress) => void;
 }
 
+/** A full walk saves its progress to the run row at most this often (its page rows have it all). */
+const RUN_ROW_SAVE_MS = 1000;
+
+/** Keys the walk has recorded (keys of this run only without `seen`) and the seq of its last page row. */
+interface WalkKeys {
+  keys: Set<string>;
+  seq: number;
+}
+
 /** Offset paging repeats items under drift: keep one row per key (the last read). */
 function dedupe(rows: ItemRow[]): ItemRow[] {
   const byKey = new Map<string, ItemRow>();
@@ -30,8 +41,16 @@ function dedupe(rows: ItemRow[]): ItemRow[] {
 }
 
 export function createPageSink(d: SinkDeps): PageSink {
-  // distinct items of a walk without seen keys (incremental); full walks count the keys new to the walk in the store
-  const seenHere = new Set<string>();
+  let lastRunSave = performance.now();
+  // a resumed full walk (its walk id is an earlier run's) continues its page rows and key set
+  let walk: Promise<WalkKeys> | undefined;
+  const walkKeys = (): Promise<WalkKeys> => {
+    walk ??= d.walkId === d.runId
+      ? Promise.resolve({ keys: new Set<string>(), seq: 0 })
+      : d.store.walkSoFar(d.accountId, d.source, d.walkId).then((w) => ({ keys: new Set(w.keys), seq: w.lastSeq }));
+    walk.catch(() => (walk = undefined));
+    return walk;
+  };
   const progress = (total: number | null): void => {
     d.onProgress?.({ ...d.counters, runId: d.runId.toString(), source: d.source, totalCount: total });
   };
@@ -39,7 +58,8 @@ export function createPageSink(d: SinkDeps): PageSink {
     async write(pages, checkpoint, opts) {
       const all = pages.flatMap((p) => p.rows);
       const rows = dedupe(all);
-      const stored = rows.length ? await d.store.storedState(d.accountId, d.storeSource, rows.map(rowKey)) : new Map();
+      const keys = rows.map(rowKey);
+      const stored = rows.length ? await d.store.storedState(d.accountId, d.storeSource, keys) : new Map();
       const walkRuns = new Set(opts.walkRunIds ?? [d.runId.toString()]);
       const status = new Map<string, WrittenRow>();
       const changed: ItemRow[] = [];
@@ -65,42 +85,39 @@ export function createPageSink(d: SinkDeps): PageSink {
           status.set(key, { key, status: "unchanged", writtenByWalk });
         }
       }
-      let distinctNew = 0;
-      if (!opts.seen) {
-        for (const k of rows.map(rowKey)) {
-          if (seenHere.has(k)) continue;
-          seenHere.add(k);
-          distinctNew++;
-        }
-      }
+      // items seen: keys new to the walk (full walks, across its runs) or to this run (incremental)
+      const w = await walkKeys();
+      const fresh = keys.filter((k) => !w.keys.has(k));
       const next: RunCounters = {
         ...d.counters,
         pages: d.counters.pages + (opts.verification ? 0 : pages.length),
         verificationReads: d.counters.verificationReads + (opts.verification ? pages.length : 0),
         apiCalls: d.counters.apiCalls + pages.reduce((n, p) => n + p.attempts, 0),
-        itemsSeen: d.counters.itemsSeen + distinctNew,
+        itemsSeen: d.counters.itemsSeen + fresh.length,
         inserted: d.counters.inserted + inserted,
         updated: d.counters.updated + updated,
         // a verification re-read is not a second sighting of the items it repeats
         unchanged: d.counters.unchanged + (opts.verification ? 0 : unchanged),
       };
-      next.itemsSeen += await d.store.writePage({
+      const saveRun = !opts.seen || performance.now() - lastRunSave >= RUN_ROW_SAVE_MS;
+      await d.store.writePage({
         accountId: d.accountId,
         runId: d.runId,
         source: d.storeSource,
         rows: changed,
         changes,
-        seen: opts.seen ? { walkId: d.walkId, keys: rows.map(rowKey) } : undefined,
-        release: d.releaseHeld ? { source: d.source, keys: rows.map(rowKey) } : undefined,
+        walk: opts.seen ? { sourceName: d.source, walkId: d.walkId, seq: w.seq + 1, keys: fresh, saveRun } : undefined,
+        release: d.releaseHeld ? { source: d.source, keys } : undefined,
         checkpoint,
         counters: next,
       });
+      // committed: only now do the keys and the slot count as the walk's
+      for (const k of fresh) w.keys.add(k);
+      if (opts.seen) w.seq++;
+      if (saveRun) lastRunSave = performance.now();
       Object.assign(d.counters, next);
       progress(pages.at(-1)?.total ?? null);
       return all.map((r) => status.get(rowKey(r))!);
-    },
-    async save(checkpoint) {
-      await d.store.writePage({ accountId: d.accountId, runId: d.runId, source: d.storeSource, rows: [], changes: [], checkpoint, counters: { ...d.counters } });
     },
   };
 }

@@ -16,7 +16,8 @@ export interface WrittenRow {
 export interface PageSink {
   /**
    * Writes the rows of one or more contiguous pages and the checkpoint in one
-   * transaction; `seen` also records the keys for absence marking (full walks).
+   * transaction; `seen` (full walks) records them in the walk's page row, with the keys
+   * for absence marking.
    */
   write(
     pages: { rows: ItemRow[]; attempts: number; total: number }[],
@@ -24,8 +25,6 @@ export interface PageSink {
     /** verification: a re-read to check the walk, counted in verificationReads rather than pages */
     opts: { seen: boolean; walkRunIds?: string[]; verification?: boolean },
   ): Promise<WrittenRow[]>;
-  /** saves the checkpoint alone (no page) */
-  save(checkpoint: unknown): Promise<void>;
 }
 
 export interface WalkContext {

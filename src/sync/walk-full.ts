@@ -30,14 +30,16 @@
 //    total drops by d), bounded in rewinds and requests. Completing it makes the walk
 //    consistent; hitting the bound finishes the run without marking absences and says
 //    why in sync_runs.consistency_note.
-// Every page read during the walk records its keys (sync_seen_keys, same transaction),
-// so the seen set, like the checkpoint, survives a crash; absence marking uses it.
+// Every batch of pages read during the walk records its keys in the walk's page row
+// (sync_walk_pages, same transaction, with the checkpoint), so the seen set, like the
+// checkpoint, survives a crash; absence marking uses it.
 import { rowKey } from "../store/rows.ts";
 import { PAGE_SIZE, type FetchedPage } from "./page-reader.ts";
 import type { WalkContext } from "./run-context.ts";
 import { newSequentialState, type FullCheckpoint, type ScanState } from "./checkpoint.ts";
 import { walkSequential } from "./walk-sequential.ts";
 import { abortedError, throwIfAborted } from "./abort.ts";
+import { setImmediate as ioTurn } from "node:timers/promises";
 
 /** Bounds of the repair pass; tests lower them to reach the unsettled case. */
 export interface RepairLimits {
@@ -108,6 +110,9 @@ async function scan(ctx: WalkContext, start: FullCheckpoint): Promise<FullCheckp
       const first = await inflight.get(s.nextOffset)!.catch((e: unknown) => {
         throw ctx.signal?.aborted ? abortedError(ctx) : e;
       });
+      // responses that arrived together with it settle in this I/O turn: let them, so they
+      // join its batch (one transaction and one page row for all) instead of trailing alone
+      if (inflight.size > 1) await ioTurn();
       const pages = [first];
       inflight.delete(s.nextOffset);
       settled.delete(s.nextOffset);

@@ -262,8 +262,12 @@ describe("change feed end to end", () => {
       stdio: "ignore",
     });
     const exited = new Promise((r) => child.on("exit", r));
+    // a committed page shows in the walk's page rows at once (in the run row at most once a second)
     await until(async () => {
-      const r = await db.sql.query<{ pages: number }>(`SELECT pages FROM sync_runs WHERE source = 'published' AND status = 'running'`);
+      const r = await db.sql.query<{ pages: number }>(
+        `SELECT (w.counters->>'pages')::int AS pages FROM sync_walk_pages w JOIN sync_runs r ON r.id = w.run_id
+          WHERE r.source = 'published' AND r.status = 'running' ORDER BY w.seq DESC LIMIT 1`,
+      );
       return (r.rows[0]?.pages ?? 0) >= 1;
     }, 60_000, "a committed page");
     child.kill("SIGKILL");

@@ -57,7 +57,10 @@ describe("a worker killed mid-run", () => {
     const first = spawnMpsync(["worker"], env);
     await first.waitFor(/worker consuming/);
     const { jobId } = await enqueueSync(queue, { appId: APP, source: "published", mode: "full", trigger: "manual" });
-    await until(async () => (await fullRuns()).some((r) => r.status === "running" && r.pages >= 2), 30_000, "two committed pages");
+    // committed pages show in the walk's page rows at once (in the run row at most once a second)
+    const committed = async () =>
+      (await db.sql.query<{ n: number }>("SELECT coalesce(max((counters->>'pages')::int), 0)::int AS n FROM sync_walk_pages WHERE source = 'published'")).rows[0]!.n;
+    await until(async () => (await fullRuns()).some((r) => r.status === "running") && (await committed()) >= 2, 30_000, "two committed pages");
     // the second worker is already consuming when the first dies: the takeover is measured from the death
     const second = spawnMpsync(["worker"], env);
     await second.waitFor(/worker consuming/);

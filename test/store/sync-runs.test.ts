@@ -56,6 +56,29 @@ describe("writes of a run", () => {
     expect((await run(runId)).status).toBe("interrupted"); // closed by the other process's start
   });
 
+  it("a dead process's page still committing when the next run starts: the close waits for it and takes that page's checkpoint and counters", async () => {
+    const { accountId, runId } = await running();
+    // the dead process's last page transaction: its run row locked, its page row written, not yet committed
+    const dying = await db.sql.connect();
+    try {
+      await dying.query("BEGIN");
+      await dying.query("SELECT status FROM sync_runs WHERE id = $1 FOR UPDATE", [runId]);
+      await dying.query(
+        `INSERT INTO sync_walk_pages (account_id, source, seq, walk_id, run_id, keys, checkpoint, counters)
+         VALUES ($1, 'published', 1, $2, $2, ARRAY['k1'], '{"at": 3}', '{"pages": 3, "items_seen": 60}')`,
+        [accountId, runId],
+      );
+      const next = store.startRun({ accountId, source: "published", mode: "full", trigger: "manual", jobId: null });
+      await new Promise((r) => setTimeout(r, 200));
+      await dying.query("COMMIT");
+      const started = await next;
+      expect(started.resumedFrom).toEqual({ runId, checkpoint: { at: 3 } });
+    } finally {
+      dying.release();
+    }
+    expect(await run(runId)).toMatchObject({ status: "interrupted", pages: 3, checkpoint: null });
+  });
+
   it("failing a run another process already closed keeps that process's record", async () => {
     const { accountId, runId } = await running();
     await store.startRun({ accountId, source: "published", mode: "full", trigger: "manual", jobId: null });

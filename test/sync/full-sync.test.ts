@@ -33,8 +33,14 @@ describe("full sync", () => {
     const runs = await env.db.sql.query("SELECT source, status, pages, inserted, checkpoint FROM sync_runs ORDER BY id");
     expect(runs.rows).toHaveLength(5);
     expect(runs.rows.every((r) => r.status === "succeeded" && r.checkpoint === null)).toBe(true);
-    const seen = await env.db.sql.query("SELECT count(*)::int AS n FROM sync_seen_keys");
-    expect(seen.rows[0].n).toBe(0);
+    // the walk's page rows stay (the next walk of the source overwrites them): one per
+    // committed batch, numbered from 1, holding every key once
+    const slots = await env.db.sql.query(
+      "SELECT count(*)::int AS n, max(seq) AS last, count(DISTINCT walk_id)::int AS walks, sum(cardinality(keys))::int AS keys FROM sync_walk_pages WHERE source = 'published'",
+    );
+    expect(slots.rows[0]).toMatchObject({ walks: 1, keys: 330 });
+    expect(slots.rows[0].last).toBe(slots.rows[0].n);
+    expect(slots.rows[0].n).toBeLessThanOrEqual(published.pages + published.verificationReads);
   });
 
   it("writes no row when nothing changed", async () => {
@@ -113,9 +119,8 @@ describe("full sync", () => {
     const store: SyncStore = {
       ...real,
       async writePage(w) {
-        const fresh = await real.writePage(w);
+        await real.writePage(w);
         events.push({ at: "commit", pages: w.counters.pages, verificationReads: w.counters.verificationReads, inserted: w.counters.inserted, apiCalls: w.counters.apiCalls });
-        return fresh;
       },
     };
     const engine = createSyncEngine({ store, accounts: env.rt.config.accounts, clientFor: env.rt.clientFor, logger: env.rt.logger });
@@ -140,19 +145,25 @@ describe("full sync", () => {
     expect(events.at(-1)).toEqual({ at: "progress", pages: result.pages, verificationReads: result.verificationReads, inserted: result.inserted, apiCalls: result.apiCalls });
   });
 
-  it("a finished full walk also removes the seen keys of an abandoned walk of its source", async () => {
-    await env.rt.engine.run({ appId: APP_ID, source: "material:voice", mode: "full", trigger: "manual" }); // the account row
+  it("a walk begun before the upgrade to page rows (checkpoint v1, its seen keys gone) starts over and marks nothing wrongly", async () => {
+    await env.rt.engine.run({ appId: APP_ID, source: "material:voice", mode: "full", trigger: "manual" }); // the account row and the 23 voices
     const acc = await env.db.sql.query("SELECT id FROM accounts");
-    const accountId = acc.rows[0].id as number;
-    // an older walk of material:voice that died and was never resumed, and one of another source
+    const scan = { nextOffset: 20, t0: 23, headKey: null, prevTotal: 23, maxTotal: 23, shrink: false, overlapped: false };
     const old = await env.db.sql.query(
-      "INSERT INTO sync_runs (account_id, source, mode, trigger, status) VALUES ($1, 'material:voice', 'full', 'manual', 'failed'), ($1, 'material:video', 'full', 'manual', 'failed') RETURNING id",
-      [accountId],
+      `INSERT INTO sync_runs (account_id, source, mode, trigger, status, checkpoint) VALUES ($1, 'material:voice', 'full', 'manual', 'interrupted', $2) RETURNING id`,
+      [acc.rows[0].id, { v: 1, mode: "full", walkId: "999999", phase: "scan", scan, repair: null, consistent: null, note: null }],
     );
-    const [voiceWalk, videoWalk] = old.rows.map((r) => r.id as string);
-    await env.db.sql.query("INSERT INTO sync_seen_keys (walk_id, item_key) VALUES ($1, 'stale-a'), ($1, 'stale-b'), ($2, 'other-source')", [voiceWalk, videoWalk]);
-    await env.rt.engine.run({ appId: APP_ID, source: "material:voice", mode: "full", trigger: "manual" });
-    const left = await env.db.sql.query("SELECT walk_id::text AS walk, item_key FROM sync_seen_keys ORDER BY item_key");
-    expect(left.rows).toEqual([{ walk: videoWalk, item_key: "other-source" }]);
+    const offsets: number[] = [];
+    env.sim.onRequest((req) => void offsets.push(Number(req.body.offset)));
+    const r = await env.rt.engine.run({ appId: APP_ID, source: "material:voice", mode: "full", trigger: "manual" });
+    env.sim.onRequest(undefined);
+    expect(offsets[0]).toBe(0);
+    expect(r).toMatchObject({ status: "succeeded", itemsSeen: 23, markedDeleted: 0, deletionsHeld: 0 });
+    const left = await env.db.sql.query("SELECT count(*)::int AS n FROM sync_runs WHERE checkpoint IS NOT NULL");
+    expect(left.rows[0].n).toBe(0);
+    const taken = await env.db.sql.query("SELECT error_message FROM sync_runs WHERE id = $1", [old.rows[0].id]);
+    expect(taken.rows[0].error_message).toMatch(/^interrupted; resumed by run \d+$/);
+    const voices = await env.db.sql.query("SELECT count(*)::int AS n, count(*) FILTER (WHERE is_deleted)::int AS deleted FROM materials WHERE type = 'voice'");
+    expect(voices.rows[0]).toEqual({ n: 23, deleted: 0 });
   });
 });

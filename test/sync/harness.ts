@@ -186,3 +186,26 @@ export function rowsWritten(before: Map<string, string>, after: Map<string, stri
   for (const [k, v] of after) if (before.get(k) !== v) n++;
   return n;
 }
+
+/**
+ * Counts every row written (inserted, updated, deleted) in every table of the database from
+ * now on, by row triggers: exact and immediate, unlike pg_stat_user_tables, whose counts
+ * arrive late. `counts()` returns them per table (tables not written are left out).
+ */
+export async function trackWrites(sql: pg.Pool): Promise<{ counts(): Promise<Record<string, number>> }> {
+  await sql.query(`
+    CREATE TABLE test_row_writes (tbl text NOT NULL, op text NOT NULL);
+    CREATE FUNCTION test_count_row_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO test_row_writes VALUES (TG_TABLE_NAME, TG_OP); RETURN NULL; END $$;
+    DO $$ DECLARE t text; BEGIN
+      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('test_row_writes', '_prisma_migrations') LOOP
+        EXECUTE format('CREATE TRIGGER test_count_row_write AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION test_count_row_write()', t);
+      END LOOP;
+    END $$;`);
+  return {
+    async counts() {
+      const r = await sql.query<{ tbl: string; n: number }>("SELECT tbl, count(*)::int AS n FROM test_row_writes GROUP BY tbl");
+      return Object.fromEntries(r.rows.map((row) => [row.tbl, row.n]));
+    },
+  };
+}

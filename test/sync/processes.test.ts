@@ -1,5 +1,5 @@
 // Real worker processes: a sync killed with SIGKILL mid-walk resumes from its checkpoint
-// and ends in the state of an uninterrupted run; two processes started together never
+// and ends in the state of an uninterrupted run, absences marked; two processes started together never
 // run the same (account, source) at once, and one refused by the lock says so.
 // Every test has its own database, Redis prefix and simulator (freshSyncEnv).
 import { describe, expect, it } from "vitest";
@@ -47,13 +47,17 @@ function worker(args: string[]): { child: ChildProcess; done: Promise<{ code: nu
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("worker processes", () => {
-  it("SIGKILL mid full sync: the next run resumes from the checkpoint and ends in the same state", async () => {
+  it("SIGKILL mid full sync: the next run resumes from the checkpoint, ends in the same state and marks exactly the absent rows", async () => {
+    // two stored articles WeChat no longer lists: the resumed walk must mark exactly these deleted
+    const acc = await env.db.sql.query("INSERT INTO accounts (app_id) VALUES ($1) RETURNING id", [APP_ID]);
+    await env.db.sql.query("INSERT INTO published_articles (account_id, article_id, content_hash) VALUES ($1, 'gone-1', 'h'), ($1, 'gone-2', 'h')", [acc.rows[0].id]);
     env.sim.setFaults({ latencyMs: 40 });
     const { child, done } = worker(["--full", "--source", "published"]);
-    // wait until a few pages are committed
+    // wait until a few pages are committed (the page rows have them; the run row only at most once a second)
+    const committed = async () =>
+      (await env.db.sql.query("SELECT seq, checkpoint, counters, written_at FROM sync_walk_pages WHERE source = 'published' ORDER BY seq DESC LIMIT 1")).rows[0];
     for (let i = 0; i < 500; i++) {
-      const r = await env.db.sql.query("SELECT pages FROM sync_runs WHERE source = 'published' AND status = 'running'");
-      if ((r.rows[0]?.pages ?? 0) >= 4) break;
+      if (((await committed())?.counters.pages ?? 0) >= 4) break;
       await sleep(10);
     }
     child.kill("SIGKILL");
@@ -67,10 +71,11 @@ describe("worker processes", () => {
       await sleep(10);
     }
     env.sim.setFaults({});
-    const crashed = await env.db.sql.query("SELECT id, status, checkpoint, heartbeat_at FROM sync_runs WHERE source = 'published'");
+    const crashed = await env.db.sql.query("SELECT id, status FROM sync_runs WHERE source = 'published'");
     expect(crashed.rows).toHaveLength(1);
     expect(crashed.rows[0].status).toBe("running");
-    const resumeAt = crashed.rows[0].checkpoint.scan.nextOffset as number;
+    const newest = await committed();
+    const resumeAt = newest.checkpoint.scan.nextOffset as number;
     expect(resumeAt).toBeGreaterThanOrEqual(80);
     expect(resumeAt).toBeLessThan(300);
 
@@ -86,13 +91,15 @@ describe("worker processes", () => {
     expect(Math.min(...offsets.slice(0, 2))).toBe(resumeAt);
     expect(offsets.filter((o) => o < resumeAt)).toEqual(offsets.includes(0) ? [0] : []);
     const runs = await env.db.sql.query("SELECT status, error_message, checkpoint, finished_at, inserted, items_seen FROM sync_runs WHERE source = 'published' ORDER BY id");
-    // the dead process's row is closed as interrupted at its last heartbeat, not at the next run's start
+    // the dead process's row is closed as interrupted at its last committed page, not at the
+    // next run's start, with that page's counters
     expect(runs.rows.map((r) => r.status)).toEqual(["interrupted", "succeeded"]);
     expect(runs.rows[0].error_message).toMatch(/^process ended; resumed by run \d+$/);
-    expect(runs.rows[0].finished_at).toEqual(crashed.rows[0].heartbeat_at);
+    expect(runs.rows[0].finished_at).toEqual(newest.written_at);
+    expect(runs.rows[0]).toMatchObject({ inserted: newest.counters.inserted, items_seen: newest.counters.items_seen });
     // the result covers the whole walk (both rows), and counts each item once
     expect(runs.rows[0].inserted).toBeGreaterThan(0);
-    expect(result).toMatchObject({ runs: 2, inserted: 300, itemsSeen: 300, alreadySucceeded: false });
+    expect(result).toMatchObject({ runs: 2, inserted: 300, itemsSeen: 300, markedDeleted: 2, alreadySucceeded: false });
     expect(runs.rows[0].items_seen + runs.rows[1].items_seen).toBe(300);
     // status (CLI and JSON) and the admin API report the walk's totals across its two rows
     const reads = createReadStore(env.db.prisma);
@@ -102,14 +109,15 @@ describe("worker processes", () => {
     const [recent] = await reads.recentRuns({ appId: APP_ID, source: "published", limit: 1 });
     expect(runOut(recent!).walk).toEqual(last.walk);
     const counts = await env.db.sql.query("SELECT count(*)::int AS n, count(DISTINCT article_id)::int AS d FROM published_articles");
-    expect(counts.rows[0]).toEqual({ n: 300, d: 300 });
-    // the same state as an uninterrupted run: every article equal to the simulator, none deleted
+    expect(counts.rows[0]).toEqual({ n: 302, d: 302 });
+    const gone = await env.db.sql.query("SELECT article_id FROM published_articles WHERE is_deleted AND article_id LIKE 'gone-%' ORDER BY 1");
+    expect(gone.rows.map((r) => r.article_id)).toEqual(["gone-1", "gone-2"]);
+    // the same state as an uninterrupted run: every article equal to the simulator, the two
+    // unlisted ones deleted
     for (const s of ["material:image", "material:video", "material:voice", "material:news"] as const) {
       await env.rt.engine.run({ appId: APP_ID, source: s, mode: "full", trigger: "manual" });
     }
     await assertConverged(env.db.sql, env.sim, (a, b) => expect(a).toEqual(b));
-    const seen = await env.db.sql.query("SELECT count(*)::int AS n FROM sync_seen_keys");
-    expect(seen.rows[0].n).toBe(0);
   });
 
   it("two workers started together never run the same source at once", async () => {

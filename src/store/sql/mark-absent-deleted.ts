@@ -4,22 +4,28 @@
 import type { StoreSource } from "../rows.ts";
 import { ITEM_TABLES } from "./news-item-tables.ts";
 import type { Tx } from "./tx.ts";
+import { walkKeysQuery } from "./walk-pages.ts";
 
 /** materials share one table: only this source's type is in scope ($n is the type's parameter) */
 function scope(source: StoreSource, n: number): { filter: string; params: unknown[] } {
   return source.kind === "material" ? { filter: `AND t.type = $${n}`, params: [source.type] } : { filter: "", params: [] };
 }
 
-/** Keys of the live rows of the source that the walk did not see. */
-export async function absentKeys(tx: Tx, accountId: number, walkId: bigint, source: StoreSource): Promise<string[]> {
+/**
+ * Keys of the live rows of the source that the walk did not see. The walk's keys are
+ * unnested once from its page rows and anti-joined (hashed), not searched row by row.
+ */
+export async function absentKeys(tx: Tx, accountId: number, walk: { sourceName: string; walkId: bigint }, source: StoreSource): Promise<string[]> {
   const { table, key } = ITEM_TABLES[source.kind];
-  const s = scope(source, 3);
+  const s = scope(source, 4);
   const rows = await tx.$queryRawUnsafe<{ k: string }[]>(
-    `SELECT t.${key} AS k FROM ${table} t
+    `WITH seen AS MATERIALIZED (${walkKeysQuery({ accountId: 1, source: 2, walkId: 3 })})
+     SELECT t.${key} AS k FROM ${table} t
       WHERE t.account_id = $1 AND NOT t.is_deleted ${s.filter}
-        AND NOT EXISTS (SELECT 1 FROM sync_seen_keys s WHERE s.walk_id = $2 AND s.item_key = t.${key})`,
+        AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.k = t.${key})`,
     accountId,
-    walkId,
+    walk.sourceName,
+    walk.walkId,
     ...s.params,
   );
   return rows.map((r) => r.k);

@@ -2,6 +2,7 @@
 // interrupt; the succeeded run of a job; the totals of a walk resumed over several rows.
 import { RunNotRunningError } from "../errors.ts";
 import type { Tx } from "./tx.ts";
+import { newestPageOfRun } from "./walk-pages.ts";
 import { RUN_COUNTER_COLUMNS, RUN_COUNTER_FIELDS, type RunCounterField, type RunCounters } from "../run-counters.ts";
 
 /** The counters a run row stores (one list for the engine, this SQL and the reports: run-counters.ts). */
@@ -24,6 +25,23 @@ function countersOf(r: Record<CounterColumn, number>): RunCountersRow {
   return Object.fromEntries(RUN_COUNTER_FIELDS.map((f) => [f, r[RUN_COUNTER_COLUMNS[f]]])) as RunCountersRow;
 }
 
+/**
+ * How a run that ends takes what its newest page row (`p`, newestPageOfRun) committed: a
+ * full walk writes its checkpoint and counters there with every batch and to the run row
+ * at most once a second, so the run row may be behind. That page row is never older
+ * than the run row's own checkpoint: the run row holds either the checkpoint carried over
+ * at start (older than every page of this run) or a copy made with one of its pages.
+ * Without a page row (incremental runs, a walk that wrote nothing yet) the counters come
+ * from `fallback` and the checkpoint stays.
+ */
+function adoptNewestPage(fallback: (column: CounterColumn, i: number) => string): string {
+  const counters = COUNTER_COLUMNS.map((column, i) => `${column} = COALESCE((p.counters->>'${column}')::int, ${fallback(column, i)})`);
+  return [...counters, `checkpoint = COALESCE(p.checkpoint, r.checkpoint)`].join(", ");
+}
+
+/** The run row `r` (to update) joined to its newest page row `p`, for the run rows `where` selects (as `c`). */
+const WITH_NEWEST_PAGE = (where: string): string => `FROM sync_runs c ${newestPageOfRun("c", "p")} WHERE c.id = r.id AND ${where}`;
+
 export interface StartedRun {
   runId: bigint;
   /** the first row of the walk this run continues (runId itself for a fresh walk) */
@@ -35,15 +53,20 @@ export interface StartedRun {
 /**
  * Inserts the run row. The caller holds the (account, source) lock, so any other row of
  * this source still marked running belongs to a process that ended (or lost the
- * database): it is closed as interrupted at its last heartbeat, keeping its checkpoint
- * so that a run of its mode resumes it. The newest unfinished checkpoint of this mode
+ * database): it is closed as interrupted at its last heartbeat or committed page, with the
+ * checkpoint and counters of its newest page row, so that a run of its mode resumes it. The newest unfinished checkpoint of this mode
  * moves to the new row, which joins that row's walk.
  */
 export async function startRun(tx: Tx, a: { accountId: number; source: string; mode: string; trigger: string; jobId: string | null }): Promise<StartedRun> {
+  // A page of a dead process may still be committing (it holds its run row): wait for it
+  // here, so that the close below, a statement with a later snapshot, sees that page row.
+  await tx.$queryRawUnsafe(`SELECT id FROM sync_runs WHERE account_id = $1 AND source = $2 AND status = 'running' FOR UPDATE`, a.accountId, a.source);
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET status = 'interrupted', finished_at = COALESCE(heartbeat_at, started_at),
-            error_message = COALESCE(error_message, 'process ended')
-      WHERE account_id = $1 AND source = $2 AND status = 'running'`,
+    `UPDATE sync_runs r SET status = 'interrupted', ${adoptNewestPage((column) => `r.${column}`)},
+            heartbeat_at = GREATEST(r.heartbeat_at, p.written_at),
+            finished_at = COALESCE(GREATEST(r.heartbeat_at, p.written_at), r.started_at),
+            error_message = COALESCE(r.error_message, 'process ended')
+     ${WITH_NEWEST_PAGE("c.account_id = $1 AND c.source = $2 AND c.status = 'running'")}`,
     a.accountId,
     a.source,
   );
@@ -56,9 +79,10 @@ export async function startRun(tx: Tx, a: { accountId: number; source: string; m
     a.mode,
   );
   const from = prev[0];
+  // the id is drawn first so a fresh walk's walk_run_id (its own id) is set by the insert itself
   const inserted = await tx.$queryRawUnsafe<{ id: bigint; walk_run_id: bigint }[]>(
-    `INSERT INTO sync_runs (account_id, source, mode, trigger, status, checkpoint, heartbeat_at, job_id, walk_run_id)
-     VALUES ($1, $2, $3, $4, 'running', $5::jsonb, now(), $6, $7)
+    `INSERT INTO sync_runs (id, account_id, source, mode, trigger, status, checkpoint, heartbeat_at, job_id, walk_run_id)
+     SELECT n, $1, $2, $3, $4, 'running', $5::jsonb, now(), $6, COALESCE($7::bigint, n) FROM nextval(pg_get_serial_sequence('sync_runs', 'id')) AS n
      RETURNING id, walk_run_id`,
     a.accountId,
     a.source,
@@ -68,12 +92,7 @@ export async function startRun(tx: Tx, a: { accountId: number; source: string; m
     a.jobId,
     from ? (from.walk_run_id ?? from.id) : null,
   );
-  const runId = inserted[0]!.id;
-  let walkRunId = inserted[0]!.walk_run_id;
-  if (walkRunId === null) {
-    await tx.$executeRawUnsafe(`UPDATE sync_runs SET walk_run_id = id WHERE id = $1`, runId);
-    walkRunId = runId;
-  }
+  const { id: runId, walk_run_id: walkRunId } = inserted[0]!;
   if (from) {
     await tx.$executeRawUnsafe(
       `UPDATE sync_runs SET checkpoint = NULL,
@@ -131,8 +150,8 @@ export async function failRun(
   end: { status: "failed" | "interrupted"; errorCode: number | null; errorMessage: string },
 ): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET ${countersSet(5)}, status = $4, finished_at = now(), heartbeat_at = now(), error_code = $2, error_message = $3
-      WHERE id = $1 AND status = 'running'`,
+    `UPDATE sync_runs r SET ${adoptNewestPage((_, i) => `$${5 + i}`)}, status = $4, finished_at = now(), heartbeat_at = now(), error_code = $2, error_message = $3
+     ${WITH_NEWEST_PAGE("c.id = $1 AND c.status = 'running'")}`,
     runId,
     end.errorCode,
     end.errorMessage,
@@ -195,11 +214,14 @@ export async function dropCheckpoints(tx: Tx, accountId: number, source: string)
   );
 }
 
-/** Stopped by the daily quota: the checkpoint is kept and the next run of this mode resumes it. */
+/**
+ * Stopped by the daily quota: the checkpoint is kept and the next run of this mode resumes
+ * it. Like failRun, a no-op for a run another process already closed.
+ */
 export async function pauseRun(tx: Tx, runId: bigint, c: RunCountersRow, reason: string, resumeAt: Date): Promise<void> {
   await tx.$executeRawUnsafe(
-    `UPDATE sync_runs SET ${countersSet(4)}, status = 'paused', finished_at = now(), paused_reason = $2, resume_at = $3
-      WHERE id = $1`,
+    `UPDATE sync_runs r SET ${adoptNewestPage((_, i) => `$${4 + i}`)}, status = 'paused', finished_at = now(), paused_reason = $2, resume_at = $3
+     ${WITH_NEWEST_PAGE("c.id = $1 AND c.status = 'running'")}`,
     runId,
     reason,
     resumeAt,
