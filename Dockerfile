@@ -35,7 +35,7 @@ WORKDIR /app
 # A bounded heap: a sync needs ~75 MB of it; without a limit V8 grows the heap towards a
 # quarter of the machine before collecting, and RSS follows (see docs/benchmark.md).
 # Semi-spaces of 8 MB instead of 16: a young generation of 16 MB, not 32, is 15-20 MB less
-# RSS for ~2% more CPU in scavenges (README "Performance"; npm run bench uses the same flags).
+# RSS for ~2% more CPU in scavenges (docs/benchmark.md, "Memory"; npm run bench uses the same flags).
 ENV NODE_ENV=production HTTP_HOST=0.0.0.0 LOG_LEVEL=info NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8"
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 # package.json: the version and "type": "module" of dist/; prisma/: the migrations `migrate` applies
