@@ -95,7 +95,7 @@ const program = new Command("bench")
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
   // the heap limit the Dockerfile gives the deployed worker (NODE_OPTIONS there)
-  .option("--sync-node-options <flags>", "Node flags for the sync processes (mpsync and baseline); default: the Dockerfile's heap limit", "--max-old-space-size=160")
+  .option("--sync-node-options <flags>", "Node flags for the sync processes (mpsync and baseline); default: the Dockerfile's heap limit", "--max-old-space-size=160 --max-semi-space-size=8")
   .parse(process.argv);
 
 const flags = program.opts<Flags>();

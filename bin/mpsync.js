@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly through tsx's loader: no build step between
-// `npm ci` and a working `mpsync`. The entry point is the one place above both src/ and
-// jobs/: it hands the CLI the job queue (src/ never imports jobs/), loaded on first use.
+// `npm ci` and a working `mpsync`, and never a stale build. The entry point itself is
+// bin/mpsync.ts; the Docker image runs its compiled form, dist/bin/mpsync.js (`npm run build`).
 import { register } from "tsx/esm/api";
 
 register();
-const { runCli } = await import("../src/cli.ts");
-await runCli(process.argv, { jobs: async () => (await import("../jobs/job-queue.ts")).jobs });
+await import("./mpsync.ts");

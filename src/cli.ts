@@ -9,11 +9,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import type { CliContext } from "./cli/context.ts";
 import { oneLine, TemporaryFailureError, usageLine } from "./cli/errors.ts";
+import { PACKAGE_ROOT } from "./package-root.ts";
 
-const root = path.dirname(fileURLToPath(import.meta.url));
+const here = fileURLToPath(import.meta.url);
+// the commands are .ts files in the sources and .js files in the compiled build (dist/)
+const ext = path.extname(here);
 
 export async function runCli(argv: string[], context: CliContext): Promise<void> {
-  const { version } = JSON.parse(readFileSync(path.join(root, "..", "package.json"), "utf8")) as { version: string };
+  const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
   const program = new Command("mpsync")
     .description("Keeps a WeChat Official Account's published articles and permanent materials in Postgres.")
     .version(version, "-V, --version", "print the version of mpsync")
@@ -21,11 +24,11 @@ export async function runCli(argv: string[], context: CliContext): Promise<void>
     .configureOutput({ outputError: () => {} })
     .exitOverride();
 
-  const commandsDir = path.join(root, "cli", "commands");
-  const files = readdirSync(commandsDir).filter((f) => f.endsWith(".ts")).sort();
+  const commandsDir = path.join(path.dirname(here), "cli", "commands");
+  const files = readdirSync(commandsDir).filter((f) => f.endsWith(ext)).sort();
   // Load only the command being run (each pulls in its own layers: the HTTP server, the
   // simulator, …); the full list only when no known command is named, for the help text.
-  const named = `${argv[2] ?? ""}.ts`;
+  const named = `${argv[2] ?? ""}${ext}`;
   for (const file of files.includes(named) ? [named] : files) {
     const mod = (await import(pathToFileURL(path.join(commandsDir, file)).href)) as { register?: (p: Command, c: CliContext) => void };
     mod.register?.(program, context);
@@ -37,7 +40,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<void>
     if (e instanceof CommanderError) {
       // help and --version end here too, successfully
       if (e.exitCode === 0 || e.code === "commander.help" || e.code === "commander.helpDisplayed" || e.code === "commander.version") process.exit(e.exitCode);
-      console.error(usageLine(e.message, files.includes(named) ? path.basename(named, ".ts") : undefined));
+      console.error(usageLine(e.message, files.includes(named) ? path.basename(named, ext) : undefined));
       process.exit(2);
     }
     console.error(`mpsync: ${oneLine(e)}`);

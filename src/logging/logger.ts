@@ -1,8 +1,8 @@
 // pino with redaction of every place a secret can sit. Messages themselves are built
 // without secrets (see src/wechat/); redaction is the second line of defence.
 import { pino, type Logger } from "pino";
+import { createRequire } from "node:module";
 import { Writable } from "node:stream";
-import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -51,6 +51,8 @@ const terminalLogs = new Writable({
 /** Where logs go without an explicit destination: stderr (stdout carries results), synchronously so nothing is lost at exit. */
 function defaultDestination(format: LogFormat): pino.DestinationStream {
   if (format === "json") return pino.destination({ fd: 2, sync: true });
+  // loaded only for a terminal: JSON logs (containers, pipes) never hold pino-pretty (~3 MB of RSS)
+  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
   return pretty({ destination: terminalLogs, sync: true, colorize: process.stderr.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app", singleLine: true });
 }
 

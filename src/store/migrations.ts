@@ -7,17 +7,17 @@ import { readFile, readdir, mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { parse as parseConnectionString } from "pg-connection-string";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
+import { PACKAGE_ROOT } from "../package-root.ts";
 import { checkDatabase, ensureDatabase } from "./database.ts";
 import { compressHtmlWithLz4 } from "./html-compression.ts";
 
-export const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma");
+export const PRISMA_DIR = path.join(PACKAGE_ROOT, "prisma");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 let wasmReady: Promise<void> | undefined;

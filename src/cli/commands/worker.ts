@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { loadConfig, plannerSettings } from "../../config/config.ts";
 import { quotaReport } from "../../status/quota.ts";
-import { startHttpServer } from "../../http/server.ts";
 import { createMetrics } from "../../metrics/registry.ts";
 import { createRuntime } from "../../runtime.ts";
 import type { CliContext } from "../context.ts";
@@ -34,9 +33,10 @@ export function register(program: Command, ctx: CliContext): void {
           (e: unknown) => log.warn({ err: e }, "SIGHUP: accounts not reloaded; the previous ones stay in effect"),
         );
       });
+      // the HTTP layer (fastify, the console, bull-board) is loaded only when it is served
       const http =
         config.http.port !== undefined
-          ? await startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
+          ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 
