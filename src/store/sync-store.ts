@@ -102,10 +102,13 @@ export interface SyncStore {
 }
 
 export function createSyncStore(prisma: PrismaClient, databaseUrl: string): SyncStore {
-  // the per-page reads and writes go to the pool directly (pg-transaction.ts says why)
+  // A run's reads and writes go to the pool directly (pg-transaction.ts says why). That also
+  // frees them from Prisma's interactive-transaction timeout (5 s, P2028), which a large
+  // source's finish (absence marking) exceeded on a loaded machine.
   const pool = pgPoolOf(prisma);
-  const pageTransaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (pool ? withPgTransaction(pool, fn) : prisma.$transaction(fn));
-  const pageQueries: Tx = pool ? pgTx(pool) : prisma;
+  const runTransaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    pool ? withPgTransaction(pool, fn) : prisma.$transaction(fn, { timeout: 10 * 60_000 });
+  const runQueries: Tx = pool ? pgTx(pool) : prisma;
   return {
     ensureAccount: (appId, name) => ensureAccount(prisma, appId, name),
     throttledUntil: (accountId) => readThrottledUntil(prisma, accountId),
@@ -113,13 +116,13 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     clearThrottledUntil: (accountId) => clearThrottledUntil(prisma, accountId),
     recordAccountError: (accountId, code, message) => recordAccountError(prisma, accountId, code, message),
     lock: (name) => tryAdvisoryLock(databaseUrl, name),
-    startRun: (a) => prisma.$transaction((tx) => startRun(tx, a)),
+    startRun: (a) => runTransaction((tx) => startRun(tx, a)),
     succeededRunOfJob: (accountId, source, jobId) => succeededRunOfJob(prisma, accountId, source, jobId),
     walkTotals: async (walkRunId) => (await walkTotals(prisma, [walkRunId])).get(walkRunId) ?? null,
-    storedState: (accountId, source, keys) => selectStoredState(pageQueries, accountId, source, keys),
+    storedState: (accountId, source, keys) => selectStoredState(runQueries, accountId, source, keys),
 
     async writePage(w) {
-      return pageTransaction(async (tx) => {
+      return runTransaction(async (tx) => {
         await lockRunningRun(tx, w.runId);
         const which = w.source.kind;
         if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
@@ -144,7 +147,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     walkSoFar: (accountId, sourceName, walkId) => walkSoFar(prisma, accountId, sourceName, walkId),
 
     async finishRun(f) {
-      return prisma.$transaction(async (tx) => {
+      return runTransaction(async (tx) => {
         await lockRunningRun(tx, f.runId);
         let marked = 0;
         let held = 0;
@@ -180,7 +183,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     heldDeletions: (filter) => heldSummary(prisma, filter),
 
     applyHeld(accountId, source, sourceName) {
-      return prisma.$transaction(async (tx) => {
+      return runTransaction(async (tx) => {
         const gone = await markDeleted(tx, accountId, null, source, await takeHeld(tx, accountId, sourceName));
         await recordChanges(tx, accountId, null, source, gone.map((key) => ({ key, change: "deleted" as const })));
         return gone.length;
