@@ -65,7 +65,8 @@ export async function recordChanges(tx: Tx, accountId: number, runId: bigint | n
   const events = await tx.$queryRawUnsafe<{ k: string; ty: string; d: string }[]>(
     `SELECT t.${f.key} AS k, u.ty, (${f.data})::text AS d
        FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(k, ty, ord)
-       JOIN ${f.table} t ON t.account_id = $1 AND t.${f.key} = u.k
+       -- one index probe per key, whatever the statistics say (select-stored-state.ts says why)
+       CROSS JOIN LATERAL (SELECT * FROM ${f.table} r WHERE r.account_id = $1 AND r.${f.key} = u.k LIMIT 1) t
        ${firstItem(f.news, f.key, `t.${f.key}`)}
       ORDER BY u.ord`,
     accountId,

@@ -19,10 +19,13 @@ export async function absentKeys(tx: Tx, accountId: number, walk: { sourceName: 
   const { table, key } = ITEM_TABLES[source.kind];
   const s = scope(source, 4);
   const rows = await tx.$queryRawUnsafe<{ k: string }[]>(
-    `WITH seen AS MATERIALIZED (${walkKeysQuery({ accountId: 1, source: 2, walkId: 3 })})
-     SELECT t.${key} AS k FROM ${table} t
+    // EXCEPT is a hashed or sorted set difference whatever the statistics say; an anti-join
+    // against the unnested keys became a nested loop on never-analyzed tables (a fresh
+    // store's first full walk): 1 s for 12,000 images, quadratic in the source's size
+    `SELECT t.${key} AS k FROM ${table} t
       WHERE t.account_id = $1 AND NOT t.is_deleted ${s.filter}
-        AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.k = t.${key})`,
+     EXCEPT
+     ${walkKeysQuery({ accountId: 1, source: 2, walkId: 3 })}`,
     accountId,
     walk.sourceName,
     walk.walkId,
