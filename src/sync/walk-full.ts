@@ -8,8 +8,9 @@
 // whole run is missed, and nothing is marked deleted because of a shift.
 //
 // 1. Scan (optimistic, concurrent). Page 0 is read alone: its total T0 and first key
-//    H are remembered. Then up to `concurrency` pages are in flight, at most that many
-//    pages ahead of the last committed one (memory stays flat). Pages are committed in
+//    H are remembered. Then up to `concurrency` pages are in flight (the next ones are
+//    asked for while a batch commits), at most twice that many pages ahead of the last
+//    committed one (memory stays flat). Pages are committed in
 //    offset order, each batch of contiguous pages in one transaction with the
 //    checkpoint, so the checkpoint is always a contiguous prefix. The scan continues
 //    until the committed prefix reaches the largest total seen. While committing, it
@@ -91,18 +92,21 @@ async function scan(ctx: WalkContext, start: FullCheckpoint): Promise<FullCheckp
   const inflight = new Map<number, Promise<FetchedPage>>();
   const settled = new Map<number, FetchedPage>();
   let dispatch = s.nextOffset;
+  const fill = (): void => {
+    // page 0 alone first: its total sizes the walk
+    const limit = s.t0 === null ? 1 : s.maxTotal;
+    while (!ctx.signal?.aborted && inflight.size < ctx.concurrency && dispatch < limit) {
+      if (inflight.size > 0) s.overlapped = true;
+      const offset = dispatch;
+      const p = ctx.reader.fetch(offset, cancel.signal);
+      p.then((page) => settled.set(offset, page), () => {});
+      inflight.set(offset, p);
+      dispatch += PAGE_SIZE;
+    }
+  };
   try {
     for (;;) {
-      // page 0 alone first: its total sizes the walk
-      const limit = s.t0 === null ? 1 : s.maxTotal;
-      while (!ctx.signal?.aborted && inflight.size < ctx.concurrency && dispatch < limit) {
-        if (inflight.size > 0) s.overlapped = true;
-        const offset = dispatch;
-        const p = ctx.reader.fetch(offset, cancel.signal);
-        p.then((page) => settled.set(offset, page), () => {});
-        inflight.set(offset, p);
-        dispatch += PAGE_SIZE;
-      }
+      fill();
       if (inflight.size === 0) {
         throwIfAborted(ctx);
         return afterScan(cp, s);
@@ -132,6 +136,10 @@ async function scan(ctx: WalkContext, start: FullCheckpoint): Promise<FullCheckp
         s.nextOffset = p.offset + PAGE_SIZE;
       }
       cp = afterScan(cp, { ...s });
+      // the next requests go out before this batch is written, so the account's request
+      // slots do not idle while a transaction commits (held pages: at most twice the
+      // concurrency); an overlap this causes is recorded with the next batch
+      if (cp.phase === "scan") fill();
       await ctx.sink.write(pages, cp, { seen: true });
       if (cp.phase !== "scan") return cp;
       throwIfAborted(ctx);
