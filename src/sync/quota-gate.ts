@@ -35,16 +35,24 @@ export interface QuotaGate {
 
 /** A page reader that asks the gate before each call and reports what each call cost. */
 export function budgetedReader(inner: PageReader, gate: QuotaGate, appId: string, source: Source): PageReader {
+  // once WeChat said 45009, no later call of this run goes out: the gate learns it only
+  // after a Redis round trip, and the walk asks for its next pages meanwhile
+  let spentToday: QuotaExhaustedError | null = null;
   return {
     async fetch(offset, signal) {
+      if (spentToday) throw spentToday;
       await gate.take(appId, source);
+      if (spentToday) throw spentToday;
       try {
         const page = await inner.fetch(offset, signal);
         if (page.attempts > 1) await gate.spent(appId, source, page.attempts - 1);
         if (offset === 0) await gate.listSize(appId, source, page.total);
         return page;
       } catch (e) {
-        if (e instanceof QuotaExhaustedError) await gate.exhausted(appId, source).catch(() => {});
+        if (e instanceof QuotaExhaustedError) {
+          spentToday = e;
+          await gate.exhausted(appId, source).catch(() => {});
+        }
         throw e;
       }
     },

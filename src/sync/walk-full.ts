@@ -92,14 +92,22 @@ async function scan(ctx: WalkContext, start: FullCheckpoint): Promise<FullCheckp
   const inflight = new Map<number, Promise<FetchedPage>>();
   const settled = new Map<number, FetchedPage>();
   let dispatch = s.nextOffset;
+  // a request failed (e.g. 45009, the quota spent): the scan ends when it reaches that
+  // page, so nothing more is asked for meanwhile
+  let failed = false;
   const fill = (): void => {
     // page 0 alone first: its total sizes the walk
     const limit = s.t0 === null ? 1 : s.maxTotal;
-    while (!ctx.signal?.aborted && inflight.size < ctx.concurrency && dispatch < limit) {
+    while (!failed && !ctx.signal?.aborted && inflight.size < ctx.concurrency && dispatch < limit) {
       if (inflight.size > 0) s.overlapped = true;
       const offset = dispatch;
       const p = ctx.reader.fetch(offset, cancel.signal);
-      p.then((page) => settled.set(offset, page), () => {});
+      p.then(
+        (page) => settled.set(offset, page),
+        () => {
+          failed = true;
+        },
+      );
       inflight.set(offset, p);
       dispatch += PAGE_SIZE;
     }
