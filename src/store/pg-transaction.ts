@@ -48,6 +48,12 @@ export function pgTx(client: pg.Pool | pg.PoolClient): Tx {
 export async function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // a checked-out client whose connection dies emits 'error' besides failing its query:
+  // unheard, that event would end the process instead of failing this transaction
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(pgTx(client));
@@ -59,7 +65,8 @@ export async function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promis
     });
     throw e;
   } finally {
-    // a connection whose rollback failed is not given to the next caller
+    client.off("error", onError);
+    // a connection that failed (or whose rollback did) is not given to the next caller
     client.release(broken);
   }
 }

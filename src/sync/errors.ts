@@ -51,7 +51,9 @@ export class SyncTargetFailedError extends Error {
 export class SyncLockLostError extends Error {
   override readonly name = "SyncLockLostError";
   constructor(readonly appId: string, readonly source: string, readonly runId: string, options?: { cause?: unknown }) {
-    super(`sync run ${runId} of ${appId} ${source} lost its lock and stopped; it resumes from its checkpoint`, options);
+    // the lock's connection is a Postgres session: its cause names a database that went away
+    const why = options?.cause instanceof Error ? ` (${options.cause.message})` : "";
+    super(`sync run ${runId} of ${appId} ${source} lost its lock${why} and stopped; it resumes from its checkpoint`, options);
   }
 }
 
