@@ -1,9 +1,9 @@
 // Prints one closing line "tests: N passed, N failed, N skipped" after vitest's own
 // report, the plain form CI reads to know how many tests ran.
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = []): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -16,6 +16,11 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") failed++;
         else skipped++;
       }
+    }
+    // an error no test caught fails the run (vitest exits 1): each one counts as a failure
+    if (unhandledErrors.length > 0) {
+      process.stdout.write(`unhandled errors: ${unhandledErrors.length} (counted as failed)\n`);
+      failed += unhandledErrors.length;
     }
     process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
