@@ -54,12 +54,23 @@ describe("schedules and deduplication across two workers", () => {
     await workers[1]!.waitFor(/worker consuming/);
     expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual([PLANNER_TICK_ID]);
     expect(await redis.redis.zcard(planKeys(redis.prefix).due)).toBe(members.length);
-    // the second replica changed no due time
-    expect(await dueTimes(redis.redis, redis.prefix, members)).toEqual(first);
+    // the second replica changed no due time; one that came due meanwhile ran (a new account's
+    // first runs fall due within the cadence) and moved on by itself, which is not a change
+    const second = await dueTimes(redis.redis, redis.prefix, members);
+    const now = Date.now();
+    members.forEach((m, i) => {
+      if (first[i]! > now) expect(second[i], m).toBe(first[i]);
+      else expect(second[i]!, m).toBeGreaterThanOrEqual(first[i]!);
+    });
+    expect(first.filter((t, i) => t !== null && t > now && second[i] === t).length).toBeGreaterThan(0);
     for (const t of first) expect(t).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("five full resyncs while the scheduled incremental run is active: one active, one pending", async () => {
+    // nothing else falls due during this test (whatever the time of day makes the plan's offsets)
+    for (const source of SOURCES) for (const mode of ["incremental", "full"] as const) {
+      await redis.redis.zadd(planKeys(redis.prefix).due, "XX", Date.now() + 3_600_000, planMember(APP, source, mode));
+    }
     // the published incremental run falls due now: the next tick asks for it
     await redis.redis.zadd(planKeys(redis.prefix).due, "XX", Date.now(), planMember(APP, "published", "incremental"));
     const activeId = await until(() => activeRunOf(redis.redis, redis.prefix, APP, "published"), 20_000, "the published run to start");
