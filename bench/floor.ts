@@ -43,21 +43,26 @@ async function main(): Promise<void> {
   const args = JSON.parse(raw) as FloorArgs;
   const agent = new Agent({ connections: 16 });
 
-  async function post(endpoint: string, query: string, body: unknown): Promise<{ json: Body; bytes: number }> {
+  /** The HTTP exchange: request and body (what a request slot covers). */
+  async function exchange(endpoint: string, query: string, body: unknown): Promise<{ status: number; text: string }> {
     const res = await request(`${args.simUrl}${endpoint}${query}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
       dispatcher: agent,
     });
-    const text = await res.body.text();
+    return { status: res.statusCode, text: await res.body.text() };
+  }
+
+  function parse(endpoint: string, res: { status: number; text: string }): { json: Body; bytes: number } {
+    const { text } = res;
     const json = JSON.parse(text) as Body;
-    if (res.statusCode !== 200 || (json.errcode ?? 0) !== 0) throw new Error(`${endpoint}: HTTP ${res.statusCode}, errcode ${json.errcode}`);
+    if (res.status !== 200 || (json.errcode ?? 0) !== 0) throw new Error(`${endpoint}: HTTP ${res.status}, errcode ${json.errcode}`);
     return { json, bytes: Buffer.byteLength(text) };
   }
 
   // the token once, as a client with a cached token starts
-  const tok = await post(ENDPOINTS.stableToken, "", { grant_type: "client_credential", appid: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret });
+  const tok = parse(ENDPOINTS.stableToken, await exchange(ENDPOINTS.stableToken, "", { grant_type: "client_credential", appid: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }));
   const token = tok.json.access_token;
   if (!token) throw new Error("no access_token from the simulator");
   const q = `?access_token=${encodeURIComponent(token)}`;
@@ -67,7 +72,8 @@ async function main(): Promise<void> {
   let items = 0;
   let bytes = 0;
   const page = async (endpoint: string, body: Record<string, unknown>, offset: number): Promise<number> => {
-    const r = await limiter.run(() => post(endpoint, q, { ...body, offset, count: MAX_PAGE_SIZE }));
+    // the slot bounds requests in flight, as mpsync's does: parsing happens after it is freed
+    const r = parse(endpoint, await limiter.run(() => exchange(endpoint, q, { ...body, offset, count: MAX_PAGE_SIZE })));
     pages++;
     items += r.json.item?.length ?? 0;
     bytes += r.bytes;

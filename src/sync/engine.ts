@@ -146,10 +146,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       log.warn({ runId: runId.toString(), err: error }, "sync lock lost: stopping after the current page");
       stop.abort();
     });
-    const plain = pageReader(deps.clientFor(req.appId), req.source);
+    // the account's limiter bounds requests in flight: the client holds a slot for each HTTP
+    // exchange only, so parsing a page or a retry's back-off never keeps another request waiting
+    const plain = pageReader(deps.clientFor(req.appId), req.source, limiterFor(account));
     const listed = deps.quota ? budgetedReader(plain, deps.quota, req.appId, req.source) : plain;
     const reader = full ? confirmEmptyList(listed, before.liveRows, log) : listed;
-    const limiter = limiterFor(account);
 
     const sink = createPageSink({
       store: deps.store,
@@ -164,7 +165,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     });
     const ctx: WalkContext = {
       runId: runId.toString(),
-      reader: { fetch: (offset, signal) => limiter.run(() => reader.fetch(offset, signal)) },
+      reader,
       sink,
       concurrency: account.concurrency,
       signal: stop.signal,

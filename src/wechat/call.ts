@@ -30,7 +30,7 @@ export async function callJson(
   let errcode: number | null = null;
   counter.requests++;
   try {
-    const res = await ctx.transport.request(req);
+    const res = await (req.slots ? req.slots.run(() => ctx.transport.request(req)) : ctx.transport.request(req));
     status = res.status;
     const json = parseJsonBody(res.body, req.endpoint, status);
     if (json === null || typeof json !== "object" || Array.isArray(json)) {

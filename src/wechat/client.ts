@@ -39,7 +39,7 @@ export class WeChatApiClient implements WeChatClient {
       counter,
       { method: "POST", endpoint, body },
       (json) => readPublishedPage(json, counter.requests, { offset: args.offset, count: args.count, contentRequested: !args.noContent }),
-      args.signal,
+      args,
     );
   }
 
@@ -53,16 +53,16 @@ export class WeChatApiClient implements WeChatClient {
       counter,
       { method: "POST", endpoint, body },
       (json) => readMaterialPage(json, args.type, counter.requests, { offset: args.offset, count: args.count, contentRequested: args.type === "news" }),
-      args.signal,
+      args,
     );
   }
 
   async getMaterialCount(opts: CallOptions = {}): Promise<MaterialCount> {
-    return this.call({ requests: 0 }, { method: "GET", endpoint: ENDPOINTS.materialCount }, readMaterialCount, opts.signal);
+    return this.call({ requests: 0 }, { method: "GET", endpoint: ENDPOINTS.materialCount }, readMaterialCount, opts);
   }
 
   async getQuota(cgiPath: string, opts: CallOptions = {}): Promise<ApiQuota> {
-    return this.call({ requests: 0 }, { method: "POST", endpoint: ENDPOINTS.quota, body: { cgi_path: cgiPath } }, readQuota, opts.signal);
+    return this.call({ requests: 0 }, { method: "POST", endpoint: ENDPOINTS.quota, body: { cgi_path: cgiPath } }, readQuota, opts);
   }
 
   async checkCredentials(opts: CallOptions = {}): Promise<CredentialCheck> {
@@ -86,8 +86,9 @@ export class WeChatApiClient implements WeChatClient {
     counter: RequestCounter,
     req: { method: "GET" | "POST"; endpoint: string; body?: unknown },
     parse: (json: Record<string, unknown>) => T,
-    signal?: AbortSignal,
+    opts: CallOptions = {},
   ): Promise<T> {
+    const { signal, slots } = opts;
     let lastToken: string | undefined;
     return withRetry(
       this.policy,
@@ -105,7 +106,7 @@ export class WeChatApiClient implements WeChatClient {
         lastToken = undefined;
         const token = await this.tokens.getToken(counter, signal);
         lastToken = token;
-        const json = await callJson(this.ctx, this.appId, counter, { ...req, query: { access_token: token }, signal });
+        const json = await callJson(this.ctx, this.appId, counter, { ...req, query: { access_token: token }, signal, slots });
         return parse(json);
       },
       signal,

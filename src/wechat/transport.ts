@@ -5,6 +5,7 @@
 import { Agent } from "undici";
 import { DEFAULT_WECHAT_MAX_RESPONSE_BYTES } from "../config/defaults.ts";
 import { ResponseTooLargeError, TransportError } from "./errors.ts";
+import type { RequestSlots } from "./types.ts";
 
 export interface TransportOptions {
   connectTimeoutMs?: number;
@@ -24,6 +25,8 @@ export interface HttpRequest {
   query?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /** see CallOptions.slots */
+  slots?: RequestSlots;
 }
 
 export interface HttpResponse {

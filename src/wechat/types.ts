@@ -67,8 +67,18 @@ export interface ApiQuota {
   remain: number;
 }
 
+/** Bounds requests in flight: each HTTP exchange (request and body) of a call runs inside `run`. */
+export interface RequestSlots {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * the caller's bound on requests in flight (the engine's per-account limiter): held for
+   * each HTTP exchange only, not while the answer is parsed nor between retries
+   */
+  slots?: RequestSlots;
 }
 
 /** What the sync engine needs from WeChat. One instance per account. */

@@ -14,8 +14,10 @@ import { createReadStore } from "../../src/store/read-store.ts";
 import { APP_ID, assertConverged, freshSyncEnv } from "./harness.ts";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/mpsync.js");
+// long enough that a walk killed after its fourth page is still far from its end on a loaded machine
+const PUBLISHED = 900;
 const env = freshSyncEnv({
-  sim: { seed: { seed: 9, published: 300, maxNewsItems: 3, contentBytes: 200, materials: { image: 50, video: 5, voice: 5, news: 10 } } },
+  sim: { seed: { seed: 9, published: PUBLISHED, maxNewsItems: 3, contentBytes: 200, materials: { image: 50, video: 5, voice: 5, news: 10 } } },
   concurrency: 2,
 });
 /** The one line `mpsync sync` prints when the lock refuses it a source. */
@@ -77,7 +79,7 @@ describe("worker processes", () => {
     const newest = await committed();
     const resumeAt = newest.checkpoint.scan.nextOffset as number;
     expect(resumeAt).toBeGreaterThanOrEqual(80);
-    expect(resumeAt).toBeLessThan(300);
+    expect(resumeAt).toBeLessThan(PUBLISHED);
 
     const offsets: number[] = [];
     env.sim.onRequest((req) => {
@@ -86,9 +88,10 @@ describe("worker processes", () => {
     const result = await env.rt.engine.run({ appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
     env.sim.onRequest(undefined);
     expect(result.status).toBe("succeeded");
-    // it did not start again from offset 0: the first requests (up to 2 in flight) begin
-    // at the checkpoint, and below it only the final check of page 0 is read
-    expect(Math.min(...offsets.slice(0, 2))).toBe(resumeAt);
+    // it did not start again from offset 0: it reads from the checkpoint on, and below it
+    // only the final check of page 0 (requests reach WeChat in no fixed order: each waits
+    // for its quota permit and a request slot on its own)
+    expect(Math.min(...offsets.filter((o) => o !== 0))).toBe(resumeAt);
     expect(offsets.filter((o) => o < resumeAt)).toEqual(offsets.includes(0) ? [0] : []);
     const runs = await env.db.sql.query("SELECT status, error_message, checkpoint, finished_at, inserted, items_seen FROM sync_runs WHERE source = 'published' ORDER BY id");
     // the dead process's row is closed as interrupted at its last committed page, not at the
@@ -99,17 +102,17 @@ describe("worker processes", () => {
     expect(runs.rows[0]).toMatchObject({ inserted: newest.counters.inserted, items_seen: newest.counters.items_seen });
     // the result covers the whole walk (both rows), and counts each item once
     expect(runs.rows[0].inserted).toBeGreaterThan(0);
-    expect(result).toMatchObject({ runs: 2, inserted: 300, itemsSeen: 300, markedDeleted: 2, alreadySucceeded: false });
-    expect(runs.rows[0].items_seen + runs.rows[1].items_seen).toBe(300);
+    expect(result).toMatchObject({ runs: 2, inserted: PUBLISHED, itemsSeen: PUBLISHED, markedDeleted: 2, alreadySucceeded: false });
+    expect(runs.rows[0].items_seen + runs.rows[1].items_seen).toBe(PUBLISHED);
     // status (CLI and JSON) and the admin API report the walk's totals across its two rows
     const reads = createReadStore(env.db.prisma);
     const last = runOut((await reads.lastRuns([APP_ID])).get(`${APP_ID}|published`)!.last!);
-    expect(last).toMatchObject({ status: "succeeded", walk: { runs: 2, inserted: 300, items_seen: 300, first_run_id: String(crashed.rows[0].id) } });
-    expect(last.inserted).toBeLessThan(300); // the row itself holds only its part
+    expect(last).toMatchObject({ status: "succeeded", walk: { runs: 2, inserted: PUBLISHED, items_seen: PUBLISHED, first_run_id: String(crashed.rows[0].id) } });
+    expect(last.inserted).toBeLessThan(PUBLISHED); // the row itself holds only its part
     const [recent] = await reads.recentRuns({ appId: APP_ID, source: "published", limit: 1 });
     expect(runOut(recent!).walk).toEqual(last.walk);
     const counts = await env.db.sql.query("SELECT count(*)::int AS n, count(DISTINCT article_id)::int AS d FROM published_articles");
-    expect(counts.rows[0]).toEqual({ n: 302, d: 302 });
+    expect(counts.rows[0]).toEqual({ n: PUBLISHED + 2, d: PUBLISHED + 2 });
     const gone = await env.db.sql.query("SELECT article_id FROM published_articles WHERE is_deleted AND article_id LIKE 'gone-%' ORDER BY 1");
     expect(gone.rows.map((r) => r.article_id)).toEqual(["gone-1", "gone-2"]);
     // the same state as an uninterrupted run: every article equal to the simulator, the two
