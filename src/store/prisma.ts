@@ -27,7 +27,9 @@ export function createPrisma(databaseUrl: string, pool: DbPoolSettings): PrismaC
   return prisma;
 }
 
-/** The pg pool under a client made by createPrisma (undefined for any other client). */
-export function pgPoolOf(prisma: PrismaClient): pg.Pool | undefined {
-  return pools.get(prisma);
+/** The pg pool under a client made by createPrisma (the only way this project makes one). */
+export function pgPoolOf(prisma: PrismaClient): pg.Pool {
+  const pool = pools.get(prisma);
+  if (!pool) throw new Error("a Prisma client not made by createPrisma has no pg pool of ours");
+  return pool;
 }

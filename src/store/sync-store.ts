@@ -106,9 +106,8 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
   // frees them from Prisma's interactive-transaction timeout (5 s, P2028), which a large
   // source's finish (absence marking) exceeded on a loaded machine.
   const pool = pgPoolOf(prisma);
-  const runTransaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    pool ? withPgTransaction(pool, fn) : prisma.$transaction(fn, { timeout: 10 * 60_000 });
-  const runQueries: Tx = pool ? pgTx(pool) : prisma;
+  const runTransaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => withPgTransaction(pool, fn);
+  const runQueries = pgTx(pool);
   return {
     ensureAccount: (appId, name) => ensureAccount(prisma, appId, name),
     throttledUntil: (accountId) => readThrottledUntil(prisma, accountId),
@@ -144,7 +143,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
       });
     },
 
-    walkSoFar: (accountId, sourceName, walkId) => walkSoFar(prisma, accountId, sourceName, walkId),
+    walkSoFar: (accountId, sourceName, walkId) => walkSoFar(runQueries, accountId, sourceName, walkId),
 
     async finishRun(f) {
       return runTransaction(async (tx) => {
