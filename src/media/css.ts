@@ -1,27 +1,22 @@
 // CSS inside WeChat HTML (style attributes, <style> elements), through a real CSS parser
-// (css-tree): the url(...) references, and a rewrite that maps them and drops the inline
-// hide-until-script declarations (visibility: hidden, opacity: 0) that only WeChat's own
-// script lifts.
-import { generate, parse, walk, type CssNode } from "css-tree";
+// (css-tree): the url(...) references, and the style attributes display HTML keeps (urls
+// mapped to mirrors, WeChat's hide-until-script declarations and unsafe ones dropped).
+import { generate, parse, walk, type CssNode, type Declaration } from "css-tree";
+import { isSafeUrl } from "./safe-url.ts";
 
 export type CssContext = "declarationList" | "stylesheet";
 
-/** Cheap guard: most style attributes hold neither url() nor the hiding declarations, and skip the parser. */
-function mayMatter(css: string, hiding: boolean): boolean {
-  const lower = css.toLowerCase();
-  return lower.includes("url(") || (hiding && (lower.includes("visibility") || lower.includes("opacity")));
-}
 
 function parseCss(css: string, context: CssContext): CssNode | null {
   try {
     return parse(css, { context, parseValue: true, parseCustomProperty: false });
   } catch {
-    return null; // css-tree recovers from most errors; whatever it cannot read is left alone
+    return null; // css-tree recovers from most errors
   }
 }
 
 export function cssUrls(css: string, context: CssContext): string[] {
-  if (!mayMatter(css, false)) return [];
+  if (!css.toLowerCase().includes("url(")) return []; // most CSS names no URL: skip the parser
   const ast = parseCss(css, context);
   if (!ast) return [];
   const out: string[] = [];
@@ -37,16 +32,49 @@ function hides(property: string, value: string): boolean {
   return false;
 }
 
+/** Properties that bind behaviour (old IE, old Firefox): never needed by an article. */
+const BEHAVIOUR_PROPERTIES = new Set(["behavior", "-ms-behavior", "-moz-binding"]);
+
 /**
- * Rewrites url() values with `mapUrl` (null keeps the original) and, for inline styles,
- * drops hide-until-script declarations. Returns the CSS unchanged when nothing applies.
+ * A declaration display HTML must not keep: script-bearing values (expression(), javascript:
+ * or vbscript: anywhere, url()s that are not http(s) or image data), escaped function names
+ * (no article writes "\\75rl(", filters do), and position: fixed, which would let an article
+ * cover the page that embeds it.
  */
-export function rewriteCss(css: string, context: CssContext, mapUrl: (url: string) => string | null): string {
-  const hiding = context === "declarationList";
-  if (!mayMatter(css, hiding)) return css;
-  const ast = parseCss(css, context);
-  if (!ast) return css;
+function unsafe(node: Declaration): boolean {
+  const property = node.property.toLowerCase();
+  if (BEHAVIOUR_PROPERTIES.has(property)) return true;
+  const value = generate(node.value).toLowerCase();
+  if (property === "position" && value.trim() === "fixed") return true;
+  if (value.includes("\\") && value.includes("(")) return true;
+  if (/expression\s*\(|javascript:|vbscript:|-moz-binding/.test(value.replace(/\s+(?=:)/g, ""))) return true;
+  let bad = false;
+  walk(node.value, { visit: "Url", enter: (u) => void (bad ||= !isSafeUrl(u.value, { image: true })) });
+  return bad;
+}
+
+/** Cheap guard: a style attribute without functions, escapes or these words needs no parser. */
+const MAY_MATTER = /[(\\@]|visibility|opacity|behavior|binding|position|script:/i;
+
+/**
+ * A style attribute as display HTML keeps it: url() values mapped with `mapUrl` (null keeps
+ * the original), WeChat's hide-until-script declarations and unsafe ones dropped. Returns
+ * the CSS unchanged when nothing applies, "" when it cannot be read at all.
+ */
+export function displayStyle(css: string, mapUrl: (url: string) => string | null): string {
+  if (!MAY_MATTER.test(css)) return css;
+  const ast = parseCss(css, "declarationList");
+  if (!ast) return "";
   let changed = false;
+  walk(ast, {
+    visit: "Declaration",
+    enter(node, item, list) {
+      if (list && (hides(node.property, generate(node.value)) || unsafe(node))) {
+        list.remove(item);
+        changed = true;
+      }
+    },
+  });
   walk(ast, {
     visit: "Url",
     enter(node) {
@@ -57,16 +85,5 @@ export function rewriteCss(css: string, context: CssContext, mapUrl: (url: strin
       }
     },
   });
-  if (hiding) {
-    walk(ast, {
-      visit: "Declaration",
-      enter(node, item, list) {
-        if (list && hides(node.property, generate(node.value))) {
-          list.remove(item);
-          changed = true;
-        }
-      },
-    });
-  }
   return changed ? generate(ast) : css;
 }

@@ -11,7 +11,7 @@ import type { MediaStore, MediaOwnerKind, MediaOwnerRow, ScannedOwner, ClaimedAs
 import { MEDIA_OWNER_KINDS } from "../store/media-store.ts";
 import type { MediaStatusRow } from "../store/media-store.ts";
 import { createLimiter, type Limiter } from "../sync/limiter.ts";
-import { renderDisplayHtml } from "./display-html.ts";
+import { DISPLAY_HTML_VERSION, renderDisplayHtml } from "./display-html.ts";
 import type { Downloader } from "./download.ts";
 import { MediaDownloadError, MediaTransientError } from "./errors.ts";
 import { extractMediaUrls } from "./extract.ts";
@@ -95,7 +95,8 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   const isMediaHost = createHostMatcher(deps.config.sourceHosts);
   // one bound for the process: every pass running here shares it
   const limiter: Limiter = createLimiter(deps.config.concurrency);
-  const publicBase = deps.config.publicBaseUrl ?? "";
+  // what display columns are made from besides content and mirrors: a change renders every row again
+  const renderInputs = `${deps.config.publicBaseUrl ?? ""}|v${DISPLAY_HTML_VERSION}`;
   const log = deps.logger.child({ component: "media" });
 
   const mediaUrl = (raw: string | null): string | null => {
@@ -226,10 +227,10 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     for (const kind of MEDIA_OWNER_KINDS) {
       let after = 0n;
       for (;;) {
-        const rows = await deps.store.unrendered(kind, { accountIds, publicBase, afterId: after, limit: RENDER_BATCH });
+        const rows = await deps.store.unrendered(kind, { accountIds, renderInputs, afterId: after, limit: RENDER_BATCH });
         if (rows.length === 0) break;
         const urls = rows.flatMap((r) => referencesOf(kind, r).links.map((l) => l.url));
-        rendered += await deps.store.writeRendered(kind, publicBase, urls, (keys) => rows.map((r) => renderRow(kind, r, keys)));
+        rendered += await deps.store.writeRendered(kind, renderInputs, urls, (keys) => rows.map((r) => renderRow(kind, r, keys)));
         after = rows[rows.length - 1]!.id;
       }
     }

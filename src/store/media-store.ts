@@ -21,9 +21,9 @@ export interface MediaStore {
   markStored(id: bigint, s: StoredAsset): Promise<void>;
   markFailed(id: bigint, error: string, nextAttemptAt: Date | null): Promise<void>;
   markGone(id: bigint, error: string): Promise<void>;
-  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; publicBase: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
+  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; renderInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
   /** `render` gets the storage keys of the stored assets among `urls`, locked until the rows are written */
-  writeRendered(kind: MediaOwnerKind, publicBase: string, urls: string[], render: (keys: Map<string, string>) => RenderedRow[]): Promise<number>;
+  writeRendered(kind: MediaOwnerKind, renderInputs: string, urls: string[], render: (keys: Map<string, string>) => RenderedRow[]): Promise<number>;
   /** storage keys of the stored assets among `urls` (read API) */
   mirrorKeys(urls: string[]): Promise<Map<string, string>>;
   status(accountIds: number[] | null): Promise<MediaStatusRow>;
@@ -43,8 +43,8 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
     markFailed: (id, error, next) => markUnstored(prisma, id, "failed", error, next),
     markGone: (id, error) => markUnstored(prisma, id, "gone", error, null),
     unrendered: (kind, o) => selectUnrendered(prisma, kind, o),
-    writeRendered: (kind, publicBase, urls, render) =>
-      prisma.$transaction(async (tx) => writeRendered(tx, kind, publicBase, render(await lockMirrorKeys(tx, urls))), { timeout: 60_000 }),
+    writeRendered: (kind, renderInputs, urls, render) =>
+      prisma.$transaction(async (tx) => writeRendered(tx, kind, renderInputs, render(await lockMirrorKeys(tx, urls))), { timeout: 60_000 }),
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
     status: (accountIds) => selectMediaStatus(prisma, accountIds),
     retryFailed: (accountIds) => retryFailedAssets(prisma, accountIds),

@@ -37,10 +37,10 @@ describe("renderDisplayHtml", () => {
   const html = renderDisplayHtml(BODY, (u) => mirrors[u] ?? null)!;
 
   it("points images and CSS backgrounds at their mirrors, keeps the rest original with no-referrer", () => {
-    expect(html).toContain(`<img class="rich_pages wxw-img" src="/media/aa/a.jpg" data-ratio="0.75" loading="lazy">`);
+    expect(html).toContain(`<img class="rich_pages wxw-img" src="/media/aa/a.jpg" data-ratio="0.75" loading="lazy" />`);
     expect(html).toContain(`background-image:url(/media/bb/b.png)`);
-    expect(html).toContain(`<img src="https://mmbiz.qlogo.cn/c/0" referrerpolicy="no-referrer" loading="lazy">`);
-    expect(html).toContain(`<img src="" loading="lazy">`);
+    expect(html).toContain(`<img src="https://mmbiz.qlogo.cn/c/0" referrerpolicy="no-referrer" loading="lazy" />`);
+    expect(html).toContain(`<img src="" loading="lazy" />`);
     expect(html).not.toContain("data-src=\"http");
   });
 
@@ -49,7 +49,7 @@ describe("renderDisplayHtml", () => {
     expect(html).toContain("opacity:0.5");
     expect(html).toContain(`<section style="margin:0 8px">`);
     expect(html).not.toContain("<script");
-    expect(html).toContain(`<iframe class="video_iframe" src="https://v.qq.com/iframe/preview.html?vid=x"></iframe>`);
+    expect(html).toContain(`<iframe class="video_iframe" src="https://v.qq.com/iframe/preview.html?vid=x" sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"></iframe>`);
     expect(html).toContain("你好 &amp; 再见");
   });
 

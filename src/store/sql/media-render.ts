@@ -1,17 +1,17 @@
 // The display columns (content_html, thumb_mirror_url, mirror_url): rows whose columns
-// were made from other content or another public base (or whose assets changed since),
-// and their write. The assets a batch reads are share-locked until it commits, so an
+// were made from other content or other render inputs (the public base, the display HTML
+// version), or whose assets changed since, and their write. The assets a batch reads are share-locked until it commits, so an
 // asset stored meanwhile invalidates the rows after they are written, never before.
 import type { Tx } from "./tx.ts";
 import { MEDIA_OWNERS, ownerColumns, ownerFilter, toOwnerRow, type MediaOwnerKind, type MediaOwnerRow, type RawOwnerRow } from "./media-owners.ts";
 
 /** What the display columns of a row were made from. */
-export const renderKey = (contentHash: string, publicBase: string): string => `${contentHash}|${publicBase}`;
+export const renderKey = (contentHash: string, renderInputs: string): string => `${contentHash}|${renderInputs}`;
 
 export async function selectUnrendered(
   tx: Tx,
   kind: MediaOwnerKind,
-  o: { accountIds: number[] | null; publicBase: string; afterId: bigint; limit: number },
+  o: { accountIds: number[] | null; renderInputs: string; afterId: bigint; limit: number },
 ): Promise<MediaOwnerRow[]> {
   const { table } = MEDIA_OWNERS[kind];
   const rows = await tx.$queryRawUnsafe<RawOwnerRow[]>(
@@ -21,7 +21,7 @@ export async function selectUnrendered(
       ORDER BY id LIMIT $2`,
     o.afterId,
     o.limit,
-    o.publicBase,
+    o.renderInputs,
     o.accountIds,
   );
   return rows.map(toOwnerRow);
@@ -46,7 +46,7 @@ export interface RenderedRow {
   imageMirrorUrl: string | null;
 }
 
-export async function writeRendered(tx: Tx, kind: MediaOwnerKind, publicBase: string, rows: RenderedRow[]): Promise<number> {
+export async function writeRendered(tx: Tx, kind: MediaOwnerKind, renderInputs: string, rows: RenderedRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const { table, news } = MEDIA_OWNERS[kind];
   const set = news ? "content_html = u.html, thumb_mirror_url = u.mirror" : "mirror_url = u.mirror";
@@ -59,6 +59,6 @@ export async function writeRendered(tx: Tx, kind: MediaOwnerKind, publicBase: st
     rows.map((r) => r.contentHash),
     rows.map((r) => r.html),
     rows.map((r) => r.imageMirrorUrl),
-    publicBase,
+    renderInputs,
   );
 }
