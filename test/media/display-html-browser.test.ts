@@ -67,14 +67,15 @@ async function runCorpus(htmlOf: (vector: string) => string): Promise<Observed &
   // what a reader does: hover, focus and click everything, submit what can be submitted
   for (const frame of page.frames().filter((f) => f.parentFrame() === page.mainFrame())) {
     await frame
-      .evaluate(() => {
-        for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
+      // evaluated in the page (no DOM types in this project's tsconfig)
+      .evaluate(`(() => {
+        for (const el of document.querySelectorAll("body *")) {
           for (const type of ["mouseover", "mouseenter", "focus"]) el.dispatchEvent(new Event(type));
           el.focus?.();
           const href = el.getAttribute("href") ?? "";
-          if (el.tagName === "BUTTON" || el.tagName === "INPUT" || (el.tagName === "A" && !/^\s*https?:/i.test(href))) el.click();
+          if (el.tagName === "BUTTON" || el.tagName === "INPUT" || (el.tagName === "A" && !/^\\s*https?:/i.test(href))) el.click();
         }
-      })
+      })()`)
       .catch(() => {}); // a frame that navigated away meanwhile
   }
   // timers, toggles, animations and refreshes get their turn (what fired is counted, not when)
@@ -125,19 +126,19 @@ describe.skipIf(missing !== null)(`display HTML in Chromium${missing ? ` (SKIPPE
     const leftovers: string[] = [];
     for (const frame of safe.frames.frames().filter((f) => f.parentFrame() === safe.frames.mainFrame())) {
       leftovers.push(
-        ...(await frame.evaluate(() => {
-          const bad: string[] = [];
-          for (const el of Array.from(document.querySelectorAll("article *"))) {
-            if (/^(SCRIPT|STYLE|FORM|INPUT|BUTTON|TEXTAREA|META|BASE|LINK|OBJECT|EMBED|SVG|MATH)$/i.test(el.tagName)) bad.push(`<${el.tagName}>`);
-            for (const a of Array.from(el.attributes)) {
-              if (a.name.startsWith("on") || a.name === "srcdoc" || a.name === "formaction") bad.push(`${el.tagName} ${a.name}`);
-              const v = a.value.replace(/[\u0000-\u0020]/g, "").toLowerCase();
-              if (/^(javascript|vbscript):/.test(v) || (v.startsWith("data:") && !(el.tagName === "IMG" && v.startsWith("data:image/")))) bad.push(`${el.tagName} ${a.name}=${a.value}`);
-              if (a.name === "style" && /javascript|expression|url\((?!["']?https?:)/i.test(a.value)) bad.push(`${el.tagName} style=${a.value}`);
+        ...(await frame.evaluate<string[]>(`(() => {
+          const bad = [];
+          for (const el of document.querySelectorAll("article *")) {
+            if (/^(SCRIPT|STYLE|FORM|INPUT|BUTTON|TEXTAREA|META|BASE|LINK|OBJECT|EMBED|SVG|MATH)$/i.test(el.tagName)) bad.push("<" + el.tagName + ">");
+            for (const a of el.attributes) {
+              if (a.name.startsWith("on") || a.name === "srcdoc" || a.name === "formaction") bad.push(el.tagName + " " + a.name);
+              const v = a.value.replace(/[\\u0000-\\u0020]/g, "").toLowerCase();
+              if (/^(javascript|vbscript):/.test(v) || (v.startsWith("data:") && !(el.tagName === "IMG" && v.startsWith("data:image/")))) bad.push(el.tagName + " " + a.name + "=" + a.value);
+              if (a.name === "style" && /javascript|expression|url\\((?!["']?https?:)/i.test(a.value)) bad.push(el.tagName + " style=" + a.value);
             }
           }
           return bad;
-        })),
+        })()`)),
       );
     }
     await safe.frames.context().close();
@@ -154,18 +155,18 @@ describe.skipIf(missing !== null)(`display HTML in Chromium${missing ? ` (SKIPPE
     const layout = async (html: string) => {
       await page.goto(`${base}/blank`);
       await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0"><article style="width:680px">${html}</article></body></html>`, { waitUntil: "load" });
-      return page.evaluate(() => {
+      return page.evaluate<{ elements: string[]; text: string; images: { src: string; loaded: boolean }[]; background: string }>(`(() => {
         const els = Array.from(document.querySelectorAll("article *"));
         return {
           elements: els.map((el) => {
             const r = el.getBoundingClientRect();
-            return `${el.tagName} ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`;
+            return el.tagName + " " + Math.round(r.x) + "," + Math.round(r.y) + " " + Math.round(r.width) + "x" + Math.round(r.height);
           }),
-          text: document.querySelector("article")!.textContent,
+          text: document.querySelector("article").textContent,
           images: Array.from(document.images).map((i) => ({ src: i.currentSrc, loaded: i.complete && i.naturalWidth > 0 })),
-          background: getComputedStyle(Array.from(document.querySelectorAll<HTMLElement>("section")).find((s) => s.style.backgroundImage)!).backgroundImage,
+          background: getComputedStyle(Array.from(document.querySelectorAll("section")).find((s) => s.style.backgroundImage)).backgroundImage,
         };
-      });
+      })()`);
     };
     const was = await layout(before);
     const is = await layout(after);
