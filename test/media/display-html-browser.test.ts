@@ -155,6 +155,8 @@ describe.skipIf(missing !== null)(`display HTML in Chromium${missing ? ` (SKIPPE
     const layout = async (html: string) => {
       await page.goto(`${base}/blank`);
       await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0"><article style="width:680px">${html}</article></body></html>`, { waitUntil: "load" });
+      // lazy images do not hold the load event back
+      await page.waitForFunction("Array.from(document.images).every((i) => i.complete)");
       return page.evaluate<{ elements: string[]; text: string; images: { src: string; loaded: boolean }[]; background: string }>(`(() => {
         const els = Array.from(document.querySelectorAll("article *"));
         return {
