@@ -23,7 +23,8 @@ export interface ReadStore {
   accountIdOf(appId: string): Promise<number | null>;
   accountStates(appIds: string[]): Promise<Map<string, AccountState>>;
   listArticles(f: ArticleFilter): Promise<{ rows: ArticleRecord[]; more: boolean }>;
-  getArticle(articleId: string, accountId?: number): Promise<ArticleRecord | null>;
+  /** deleted news items only with includeDeletedItems (deleted content) */
+  getArticle(articleId: string, o: { accountId?: number; includeDeletedItems: boolean }): Promise<ArticleRecord | null>;
   listMaterials(f: MaterialFilter): Promise<{ rows: MaterialRecord[]; more: boolean }>;
   latestArticles(appId: string, limit: number): Promise<ArticleSummary[]>;
   recentRuns(q: { appId?: string; source?: string; limit: number }): Promise<RunRecord[]>;
@@ -51,7 +52,7 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     accountIdOf: (appId) => accountIdOf(prisma, appId),
     accountStates: (appIds) => accountStates(prisma, appIds),
     listArticles: (f) => listArticles(prisma, f),
-    getArticle: (articleId, accountId) => getArticle(prisma, articleId, accountId),
+    getArticle: (articleId, o) => getArticle(prisma, articleId, o),
     listMaterials: (f) => listMaterials(prisma, f),
     latestArticles: (appId, limit) => latestArticles(prisma, appId, limit),
     recentRuns: (q) => recentRuns(prisma, q),

@@ -47,6 +47,8 @@ beforeAll(async () => {
        (1, 'live-1', now(), false, NULL), (1, 'gone-1', now(), true, now())`,
   );
   await db.sql.query(`INSERT INTO published_news_items (account_id, article_id, idx, title, content, url) VALUES (1, 'live-1', 0, 'Live', '<p>x</p>', 'https://mp.example/1'), (1, 'gone-1', 0, 'Gone', '<p>y</p>', 'https://mp.example/2')`);
+  // a live article whose second news item was deleted: deleted content too
+  await db.sql.query(`INSERT INTO published_news_items (account_id, article_id, idx, title, digest, content, url, is_deleted) VALUES (1, 'live-1', 1, 'Withdrawn secret', 'secret digest', '<p>withdrawn</p>', 'https://mp.example/1b', true)`);
   await db.sql.query(`INSERT INTO materials (account_id, media_id, type, name) VALUES (1, 'img-1', 'image', 'private.jpg')`);
   await db.sql.query(`INSERT INTO content_changes (account_id, type, item_key, data) VALUES (1, 'article.published', 'live-1', '{"article_id":"live-1"}')`);
   urls.open = await server({});
@@ -93,6 +95,33 @@ describe("read API access", () => {
     expect(denied.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(text).not.toContain(READ);
     expect(text).not.toContain("wrong-token");
+  });
+
+  it("a live article's deleted news item is left out of lists, details, search and feeds unless the token and include_deleted are given", async () => {
+    const get = async (path: string, token?: string) => {
+      const r = await fetch(urls.token + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: r.status, text: await r.text() };
+    };
+    for (const token of [undefined, READ]) {
+      // the token alone does not ask for deleted content
+      const list = await get("/v1/articles", token);
+      expect(list.status).toBe(200);
+      expect(JSON.parse(list.text).data[0].news_items.map((n: { idx: number }) => n.idx)).toEqual([0]);
+      const detail = await get("/v1/articles/live-1", token);
+      expect(detail.status).toBe(200);
+      expect(detail.text).not.toMatch(/Withdrawn|withdrawn|secret/);
+      const search = await get("/v1/articles?q=secret", token);
+      expect(JSON.parse(search.text).data).toEqual([]);
+    }
+    for (const feed of ["atom", "rss", "json"] as const) expect((await get(ROUTES[feed])).text).not.toContain("Withdrawn");
+    // include_deleted without the token: 401, also on the detail route
+    expect((await get("/v1/articles/live-1?include_deleted=true")).status).toBe(401);
+    expect((await get("/v1/articles?q=secret&include_deleted=true")).status).toBe(401);
+    // with both: there it is
+    const detail = await get("/v1/articles/live-1?include_deleted=true", READ);
+    expect(JSON.parse(detail.text).news_items.map((n: { idx: number; is_deleted: boolean }) => [n.idx, n.is_deleted])).toEqual([[0, false], [1, true]]);
+    const search = await get("/v1/articles?q=secret&include_deleted=true", READ);
+    expect(JSON.parse(search.text).data.map((a: { article_id: string }) => a.article_id)).toEqual(["live-1"]);
   });
 
   it("health and metrics stay open in every mode", async () => {

@@ -258,7 +258,7 @@ ${list.rows.length ? list.rows.map((a) => {
 
     pages.get("/articles/:id", async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      const a = await deps.reads.getArticle(id);
+      const a = await deps.reads.getArticle(id, { includeDeletedItems: true }); // the operator sees deleted content
       if (!a) return send(reply, page({ title: "Not found", csrf: reply.generateCsrf(), dashboard }, html`<div class="error">No article ${id}.</div>`), 404);
       return render(req, reply, { title: a.newsItems[0]?.title ?? id, nav: "articles" }, html`<h1>${a.newsItems.find((n) => !n.isDeleted)?.title ?? a.newsItems[0]?.title ?? "(untitled)"}</h1>
 <p class="muted">${a.appId} · article ${a.articleId} · updated ${when(a.updateTime)}${a.isDeleted ? html` · <span class="failed">deleted</span>` : ""}</p>
@@ -272,7 +272,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
     // of the console's origin; only images (the mirror) and inline styles load.
     pages.get("/articles/:id/items/:idx", async (req, reply) => {
       const p = req.params as { id: string; idx: string };
-      const a = await deps.reads.getArticle(p.id);
+      const a = await deps.reads.getArticle(p.id, { includeDeletedItems: true });
       const n = a?.newsItems.find((x) => String(x.idx) === p.idx);
       if (!a || !n) return reply.code(404).send("not found");
       const fields = await displayFields(deps.reads, media, { urls: [], contents: [n.content] });

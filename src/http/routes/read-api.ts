@@ -29,7 +29,7 @@ const common = {
 const articlesQuery = z.object({ ...common, q: z.string().min(1).max(100).optional() }).strict();
 const materialsQuery = z.object({ ...common, type: z.enum(MATERIAL_TYPES).optional() }).strict();
 const articleParams = z.object({ article_id: z.string().min(1).max(128) });
-const articleQuery = z.object({ account: common.account }).strict();
+const articleQuery = z.object({ account: common.account, include_deleted: common.include_deleted }).strict();
 
 export function readApiRoutes(app: FastifyInstance, deps: ServerDeps, access?: ReadAccess): void {
   const media = mediaConfigOf(deps.config);
@@ -57,9 +57,12 @@ export function readApiRoutes(app: FastifyInstance, deps: ServerDeps, access?: R
   app.get("/v1/articles/:article_id", async (req) => {
     const { article_id } = parseInput(articleParams, req.params, "article_id");
     const q = parseInput(articleQuery, req.query);
-    const article = await deps.reads.getArticle(article_id, await accountId(q.account));
+    const authorized = access?.authorized(req) ?? false;
+    const found = await deps.reads.getArticle(article_id, { accountId: await accountId(q.account), includeDeletedItems: authorized });
     // a deleted article is deleted content: only token holders see it (read-access.ts)
-    if (!article || (article.isDeleted && !access?.authorized(req))) throw new NotFoundError(`article ${article_id}`);
+    if (!found || (found.isDeleted && !authorized)) throw new NotFoundError(`article ${article_id}`);
+    // so are the deleted news items of a live article: shown with include_deleted (which needs the token)
+    const article = found.isDeleted || q.include_deleted ? found : { ...found, newsItems: found.newsItems.filter((n) => !n.isDeleted) };
     const fields = await displayFields(deps.reads, media, { urls: article.newsItems.map((n) => n.thumbUrl), contents: article.newsItems.map((n) => n.content) });
     return articleOut(article, true, fields);
   });

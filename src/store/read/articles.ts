@@ -1,5 +1,7 @@
 // Published articles as the read API needs them: a keyset page (optionally searched by
-// keyword in title and digest) and one article, each with its news items.
+// keyword in title and digest) and one article, each with its news items. Deleted news
+// items (of live articles too) are deleted content: left out of the items and of the
+// search unless the caller includes deleted content.
 import { Prisma } from "../generated/prisma/client.ts";
 import type { PrismaClient } from "../prisma.ts";
 import { containsPattern, listConditions, orderBy, pageOf, type ListFilter } from "./keyset.ts";
@@ -29,8 +31,8 @@ interface ArticleRow {
   deleted_at: Date | null;
 }
 
-async function withNewsItems(prisma: PrismaClient, rows: ArticleRow[]): Promise<ArticleRecord[]> {
-  const news = await newsItemsOf(prisma, "published", rows.map((a) => ({ accountId: a.account_id, key: a.article_id })));
+async function withNewsItems(prisma: PrismaClient, rows: ArticleRow[], includeDeleted: boolean): Promise<ArticleRecord[]> {
+  const news = await newsItemsOf(prisma, "published", rows.map((a) => ({ accountId: a.account_id, key: a.article_id })), { includeDeleted });
   return rows.map((a) => ({
     id: a.id,
     appId: a.app_id,
@@ -48,18 +50,19 @@ export async function listArticles(prisma: PrismaClient, f: ArticleFilter): Prom
   if (f.q) {
     const pattern = containsPattern(f.q);
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM published_news_items n WHERE n.account_id = a.account_id AND n.article_id = a.article_id
-                                   AND (n.title ILIKE ${pattern} OR n.digest ILIKE ${pattern}))`);
+                                   AND (n.title ILIKE ${pattern} OR n.digest ILIKE ${pattern}) AND (${f.includeDeleted} OR NOT n.is_deleted))`);
   }
   const rows = await prisma.$queryRaw<ArticleRow[]>`
     SELECT a.id, a.account_id, acc.app_id, a.article_id, a.create_time, a.update_time, a.is_deleted, a.deleted_at
       FROM published_articles a JOIN accounts acc ON acc.id = a.account_id
      WHERE ${Prisma.join(where, " AND ")} ${orderBy("a")} LIMIT ${f.limit + 1}`;
   const page = pageOf(rows, f.limit);
-  return { rows: await withNewsItems(prisma, page.rows), more: page.more };
+  return { rows: await withNewsItems(prisma, page.rows, f.includeDeleted), more: page.more };
 }
 
 /** The article with this id (of this account when given; the oldest row when several accounts have one), or null. */
-export async function getArticle(prisma: PrismaClient, articleId: string, accountId?: number): Promise<ArticleRecord | null> {
+export async function getArticle(prisma: PrismaClient, articleId: string, o: { accountId?: number; includeDeletedItems: boolean }): Promise<ArticleRecord | null> {
+  const { accountId } = o;
   const a = await prisma.publishedArticle.findFirst({
     where: { articleId, ...(accountId !== undefined ? { accountId } : {}) },
     orderBy: { id: "asc" },
@@ -77,6 +80,6 @@ export async function getArticle(prisma: PrismaClient, articleId: string, accoun
       is_deleted: a.isDeleted,
       deleted_at: a.deletedAt,
     },
-  ]);
+  ], o.includeDeletedItems);
   return record ?? null;
 }

@@ -43,6 +43,7 @@ export async function listMaterials(prisma: PrismaClient, f: MaterialFilter): Pr
     prisma,
     "material",
     page.rows.filter((m) => m.type === "news").map((m) => ({ accountId: m.account_id, key: m.media_id })),
+    { includeDeleted: f.includeDeleted },
   );
   return {
     rows: page.rows.map((m) => ({

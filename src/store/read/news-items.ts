@@ -9,8 +9,8 @@ export type NewsItemRecord = Omit<NewsItemRow, "contentHash">;
 type Owner = { accountId: number; key: string };
 const ownerKey = (accountId: number, key: string): string => `${accountId}:${key}`;
 
-/** The items of each owner, by idx; read them with itemsOf. */
-export async function newsItemsOf(prisma: PrismaClient, which: NewsItemTable, owners: Owner[]): Promise<Map<string, NewsItemRecord[]>> {
+/** The items of each owner, by idx (deleted ones only with includeDeleted); read them with itemsOf. */
+export async function newsItemsOf(prisma: PrismaClient, which: NewsItemTable, owners: Owner[], o: { includeDeleted: boolean }): Promise<Map<string, NewsItemRecord[]>> {
   const out = new Map<string, NewsItemRecord[]>();
   if (owners.length === 0) return out;
   const { table, key } = NEWS_ITEM_TABLES[which];
@@ -18,7 +18,7 @@ export async function newsItemsOf(prisma: PrismaClient, which: NewsItemTable, ow
     `SELECT account_id AS "accountId", ${key} AS owner, idx, title, author, digest, content, content_source_url AS "contentSourceUrl",
             thumb_media_id AS "thumbMediaId", thumb_url AS "thumbUrl", show_cover_pic AS "showCoverPic",
             need_open_comment AS "needOpenComment", only_fans_can_comment AS "onlyFansCanComment", url, is_deleted AS "isDeleted"
-       FROM ${table} WHERE account_id = ANY($1::int[]) AND ${key} = ANY($2::text[]) ORDER BY ${key}, idx`,
+       FROM ${table} WHERE account_id = ANY($1::int[]) AND ${key} = ANY($2::text[]) ${o.includeDeleted ? "" : "AND NOT is_deleted"} ORDER BY ${key}, idx`,
     [...new Set(owners.map((o) => o.accountId))],
     owners.map((o) => o.key),
   );
