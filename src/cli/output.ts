@@ -20,6 +20,7 @@ export function runResultOut(r: RunResult, appId: string) {
     unchanged: r.unchanged,
     marked_deleted: r.markedDeleted,
     verification_reads: r.verificationReads,
+    removed_chars: r.removedChars,
     deletions_held: r.deletionsHeld,
     duration_ms: r.durationMs,
     consistency_note: r.consistencyNote,

@@ -26,6 +26,8 @@ export interface ArticleRow {
   isDeleted: boolean;
   contentHash: string;
   newsItems: NewsItemRow[];
+  /** characters removed from the row's text so Postgres can store it (not stored; the run counts them) */
+  removedChars: number;
 }
 
 export interface MaterialRow {
@@ -38,6 +40,8 @@ export interface MaterialRow {
   isDeleted: boolean;
   contentHash: string;
   newsItems: NewsItemRow[];
+  /** characters removed from the row's text so Postgres can store it (not stored; the run counts them) */
+  removedChars: number;
 }
 
 /** Which list a run walks, in store terms: the table family and, for materials, the type. */

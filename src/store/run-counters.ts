@@ -10,6 +10,8 @@ export const RUN_COUNTER_COLUMNS = {
   markedDeleted: "marked_deleted",
   /** pages read again only to verify a concurrent full walk (items_seen counts distinct items) */
   verificationReads: "verification_reads",
+  /** NUL characters and lone surrogates removed from the text of the rows the run wrote (Postgres cannot store them) */
+  removedChars: "removed_chars",
 } as const;
 
 export type RunCounterField = keyof typeof RUN_COUNTER_COLUMNS;

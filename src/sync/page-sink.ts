@@ -67,11 +67,13 @@ export function createPageSink(d: SinkDeps): PageSink {
       let inserted = 0;
       let updated = 0;
       let unchanged = 0;
+      let removedChars = 0;
       for (const r of rows) {
         const key = rowKey(r);
         const s = stored.get(key);
         const writtenByWalk = s?.seenRunId != null && walkRuns.has(s.seenRunId.toString());
         if (!s || s.contentHash !== r.contentHash || s.isDeleted !== r.isDeleted) changes.push({ key, change: changeKind(s, r) });
+        if (!s || s.contentHash !== r.contentHash || s.isDeleted !== r.isDeleted) removedChars += r.removedChars;
         if (!s) {
           inserted++;
           changed.push(r);
@@ -98,6 +100,7 @@ export function createPageSink(d: SinkDeps): PageSink {
         updated: d.counters.updated + updated,
         // a verification re-read is not a second sighting of the items it repeats
         unchanged: d.counters.unchanged + (opts.verification ? 0 : unchanged),
+        removedChars: d.counters.removedChars + removedChars,
       };
       const saveRun = !opts.seen || performance.now() - lastRunSave >= RUN_ROW_SAVE_MS;
       await d.store.writePage({

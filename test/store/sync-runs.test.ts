@@ -9,7 +9,7 @@ import { createTestDatabase } from "../helpers/db.ts";
 
 const db = await createTestDatabase();
 const store = createSyncStore(db.prisma, db.url);
-const zero = { pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0 };
+const zero = { pages: 0, apiCalls: 0, itemsSeen: 0, inserted: 0, updated: 0, unchanged: 0, markedDeleted: 0, verificationReads: 0, removedChars: 0 };
 const published = { kind: "published" } as const;
 
 /** A fresh account (so each test has its own rows) with a running full run of `published`. */
@@ -19,7 +19,7 @@ async function running() {
   return { accountId, runId };
 }
 
-const article = (articleId: string): ArticleRow => ({ articleId, createTime: null, updateTime: new Date(), isDeleted: false, contentHash: "h", newsItems: [] });
+const article = (articleId: string): ArticleRow => ({ articleId, createTime: null, updateTime: new Date(), isDeleted: false, contentHash: "h", newsItems: [], removedChars: 0 });
 const articles = async (accountId: number) =>
   (await db.sql.query("SELECT article_id FROM published_articles WHERE account_id = $1", [accountId])).rows.map((r) => r.article_id);
 const run = async (runId: bigint) =>

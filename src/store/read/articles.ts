@@ -8,7 +8,7 @@ import { containsPattern, listConditions, orderBy, pageOf, type ListFilter } fro
 import type { ArticleRow as StoredArticle } from "../rows.ts";
 import { itemsOf, newsItemsOf, type NewsItemRecord } from "./news-items.ts";
 
-export interface ArticleRecord extends Omit<StoredArticle, "contentHash" | "newsItems"> {
+export interface ArticleRecord extends Omit<StoredArticle, "contentHash" | "newsItems" | "removedChars"> {
   id: bigint;
   appId: string;
   deletedAt: Date | null;

@@ -5,7 +5,7 @@ import { listConditions, orderBy, pageOf, type ListFilter } from "./keyset.ts";
 import type { MaterialRow as StoredMaterial } from "../rows.ts";
 import { itemsOf, newsItemsOf, type NewsItemRecord } from "./news-items.ts";
 
-export interface MaterialRecord extends Omit<StoredMaterial, "contentHash" | "newsItems"> {
+export interface MaterialRecord extends Omit<StoredMaterial, "contentHash" | "newsItems" | "removedChars"> {
   id: bigint;
   appId: string;
   deletedAt: Date | null;
