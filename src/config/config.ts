@@ -10,6 +10,7 @@ import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
+import { baseUrlSetting } from "./public-url.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -108,6 +109,8 @@ export interface AppConfig {
     readApiPublic?: boolean;
     /** HTTP_TRUST_PROXY: behind a TLS-terminating proxy, trust X-Forwarded-Proto/-For (the console's cookie is then Secure) */
     trustProxy?: boolean;
+    /** PUBLIC_URL without a trailing slash: the base of every absolute URL mpsync hands out (src/config/public-url.ts) */
+    publicUrl?: string;
   };
   /** the change feed (webhooks, retention); absent in configurations built by hand: defaults (src/config/change-feed.ts) */
   changes?: ChangeFeedConfig;
@@ -198,7 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     reloadMs: intSetting(env, "MPSYNC_ACCOUNTS_RELOAD_MS", DEFAULT_PLANNER.reloadMs, 1_000, 60_000, problems),
   };
   const httpPortRaw = env.HTTP_PORT;
+  const publicUrl = baseUrlSetting(env, "PUBLIC_URL", problems);
   const http = {
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
     port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
     host: env.HTTP_HOST || "0.0.0.0",
     adminToken: env.ADMIN_TOKEN || undefined,
@@ -208,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: boolSetting(env, "READ_API_PUBLIC", true, problems) };
   if (readApi.readApiToken !== undefined && readApi.readApiToken.length < 16) problems.push("READ_API_TOKEN must be at least 16 characters");
 
-  const media = loadMediaConfig(env, problems);
+  const media = loadMediaConfig(env, problems, publicUrl);
 
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {

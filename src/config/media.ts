@@ -2,6 +2,7 @@
 // how browsers reach them, and the download bounds. Validated with the rest of the
 // configuration: a problem is one line naming the setting.
 import path from "node:path";
+import { baseUrlSetting } from "./public-url.ts";
 import { boolSetting, intSetting } from "./settings.ts";
 
 export type MediaStoreLocation = { kind: "file"; root: string } | { kind: "s3"; bucket: string; prefix: string };
@@ -14,7 +15,7 @@ export interface MediaConfig {
   storeUrl: string;
   /** lower-case host[:port] whose media are mirrored */
   sourceHosts: string[];
-  /** MEDIA_PUBLIC_BASE_URL without a trailing slash; undefined: served by mpsync at /media/<key> */
+  /** MEDIA_PUBLIC_BASE_URL, else PUBLIC_URL/media, without a trailing slash; undefined: root-relative /media/<key> */
   publicBaseUrl: string | undefined;
   /** downloads in flight per process */
   concurrency: number;
@@ -48,7 +49,8 @@ function parseMediaStoreUrl(raw: string, cwd = process.cwd()): MediaStoreLocatio
   return `MEDIA_STORE_URL must be file:<path> or s3://bucket/prefix (got "${raw}")`;
 }
 
-export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[]): MediaConfig {
+/** `publicUrl`: PUBLIC_URL, validated by the caller (loadConfig) */
+export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[], publicUrl?: string): MediaConfig {
   const storeUrl = env.MEDIA_STORE_URL || DEFAULT_MEDIA_STORE_URL;
   const parsed = parseMediaStoreUrl(storeUrl);
   if (typeof parsed === "string") problems.push(parsed);
@@ -62,11 +64,8 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[]): Med
   }
   if (env.MEDIA_SOURCE_HOSTS !== undefined && sourceHosts.length === 0) problems.push("MEDIA_SOURCE_HOSTS lists no host");
 
-  let publicBaseUrl = env.MEDIA_PUBLIC_BASE_URL ? env.MEDIA_PUBLIC_BASE_URL.replace(/\/+$/, "") : undefined;
-  if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
-    problems.push(`MEDIA_PUBLIC_BASE_URL must be an http(s) URL (got "${publicBaseUrl}")`);
-    publicBaseUrl = undefined;
-  }
+  // a CDN in front of the store wins; otherwise mpsync's own /media route at its public address
+  const publicBaseUrl = baseUrlSetting(env, "MEDIA_PUBLIC_BASE_URL", problems) ?? (publicUrl !== undefined ? `${publicUrl}/media` : undefined);
   return {
     enabled: boolSetting(env, "MEDIA_MIRROR", true, problems),
     store,

@@ -42,6 +42,10 @@ async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
     return startHttpServer({ ...base, config: withPort(0) }); // the usual port is taken: any free one
   });
   const url = started.url.replace("://127.0.0.1", "://localhost") + "/";
+  const wanted = runtime.config.http.port ?? DEMO_PORT;
+  if (new URL(started.url).port !== String(wanted)) {
+    console.log(`note: port ${wanted} was taken, so the images in content_html (made for ${runtime.config.http.publicUrl}) do not load here; set HTTP_PORT to a free port and PUBLIC_URL to match`);
+  }
   console.log(`\nconsole: ${url}  (log in with ${given ? "your ADMIN_TOKEN" : `the token ${adminToken}`}; Ctrl-C stops the demo)`);
   await new Promise<void>((resolve) => onStopSignal(() => resolve()));
   await started.app.close();
@@ -61,14 +65,17 @@ export function register(program: Command, ctx: CliContext): void {
       // the simulator serves the articles' images itself, so the demo mirrors and shows them
       const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED, media: { origin: "self" } });
       const media = mediaConfigOf(env);
+      // the console's address: content_html and the feeds get absolute image URLs, as a website needs them
+      const publicUrl = env.http.publicUrl ?? `http://localhost:${env.http.port ?? DEMO_PORT}`;
       const config = {
         ...env,
+        http: { ...env.http, publicUrl },
         logLevel: env.logLevel === "info" ? "warn" : env.logLevel,
         wechatBaseUrl: sim.url,
         // each demo simulator issues its own tokens: never reuse one cached by an earlier demo
         redisPrefix: `${env.redisPrefix}:demo:${Date.now()}`,
         accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE } }],
-        media: { ...media, sourceHosts: [...media.sourceHosts, new URL(sim.url).host] },
+        media: { ...media, sourceHosts: [...media.sourceHosts, new URL(sim.url).host], publicBaseUrl: media.publicBaseUrl ?? `${publicUrl}/media` },
       };
       const runtime = createRuntime(config);
       try {

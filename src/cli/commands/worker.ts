@@ -9,6 +9,7 @@ import type { CliContext } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
 import { mediaRetryOf } from "../../media/retry.ts";
+import { RELATIVE_MEDIA_WARNING } from "../../config/public-url.ts";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -39,6 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
           ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
+      if (config.media?.enabled && config.media.publicBaseUrl === undefined) log.warn(RELATIVE_MEDIA_WARNING);
 
       const received = await signal;
       const bound = config.worker.shutdownTimeoutMs;

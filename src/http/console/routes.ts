@@ -26,6 +26,7 @@ import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
 import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
 import { megabytes } from "../../format/megabytes.ts";
+import { RELATIVE_MEDIA_WARNING } from "../../config/public-url.ts";
 
 const RUNS_PAGE = 25;
 /** how long an unused login form stays valid */
@@ -141,6 +142,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       const mediaMap = new Map(mediaByAccount);
       const failing = hooks ? hooks.endpoints.filter((e) => e.dead > 0 || e.last_error) : [];
       return render(req, reply, { title: "Overview", nav: "overview", refresh: 5 }, html`<h1>Overview</h1>
+${media.enabled && media.publicBaseUrl === undefined ? html`<div class="error" role="status" data-notice="relative-media">${RELATIVE_MEDIA_WARNING}</div>` : ""}
 ${[...byAccount].map(([appId, rows]) => {
   const name = deps.config.accounts.find((a) => a.appId === appId)?.name;
   const m = mediaMap.get(appId);
