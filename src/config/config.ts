@@ -6,7 +6,7 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
-import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
+import { DEFAULT_DB_POOL, DEFAULT_FEED_LIMITS, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
@@ -116,6 +116,8 @@ export interface AppConfig {
   changes?: ChangeFeedConfig;
   /** the planner and the quota budget; DEFAULT_PLANNER when absent */
   planner?: PlannerSettings;
+  /** feed bounds (FEED_MAX_ENTRIES, FEED_MAX_BYTES); DEFAULT_FEED_LIMITS when absent */
+  feeds?: { maxEntries: number; maxBytes: number };
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -214,6 +216,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (readApi.readApiToken !== undefined && readApi.readApiToken.length < 16) problems.push("READ_API_TOKEN must be at least 16 characters");
 
   const media = loadMediaConfig(env, problems, publicUrl);
+  const feeds = {
+    maxEntries: intSetting(env, "FEED_MAX_ENTRIES", DEFAULT_FEED_LIMITS.maxEntries, 1, 1_000, problems),
+    maxBytes: intSetting(env, "FEED_MAX_BYTES", DEFAULT_FEED_LIMITS.maxBytes, 16 * 1024, 64 * 1024 * 1024, problems),
+  };
 
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {
@@ -251,5 +257,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner, feeds };
 }

@@ -35,3 +35,6 @@ export interface PlannerSettings {
 }
 
 export const DEFAULT_PLANNER: Readonly<PlannerSettings> = { tickMs: 5_000, fullWindowMinutes: 120, quotaReservePercent: 10, quotaRefreshMinutes: 60, reloadMs: 30_000 };
+
+/** Feed bounds (FEED_MAX_ENTRIES, FEED_MAX_BYTES): the newest 50 news items, 2 MiB at most. */
+export const DEFAULT_FEED_LIMITS = { maxEntries: 50, maxBytes: 2 * 1024 * 1024 } as const;

@@ -16,6 +16,8 @@ export interface Metrics {
   setQueueDepth(counts: Record<string, number>): void;
   /** pass to createMediaService({ observer }) */
   media: MediaObserver;
+  /** a feed was rendered (once per change of its account; cached otherwise) */
+  recordFeedRender(format: string): void;
 }
 
 /** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
@@ -89,8 +91,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
     });
   }
 
+  const feedRenders = new Counter({ name: "mpsync_feed_renders_total", help: "Feeds rendered (each is cached until its account's content changes), by format", labelNames: ["format"], registers: [registry] });
+
   return {
     registry,
+    recordFeedRender: (format) => feedRenders.inc({ format }),
     media: {
       onDownload(outcome, bytes) {
         mediaDownloads.inc({ outcome });

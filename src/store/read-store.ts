@@ -10,11 +10,11 @@ import type { NewsItemRecord } from "./read/news-items.ts";
 import { getRun, lastRuns, listRuns, recentRuns, type LastRuns, type RunFilter, type RunRecord } from "./read/runs.ts";
 import { selectMediaStatus, type MediaStatusRow } from "./sql/media-status.ts";
 import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
-import { selectMirrorKeys } from "./sql/media-assets.ts";
+import { selectMirroredAssets, selectMirrorKeys, type MirroredAsset } from "./sql/media-assets.ts";
 import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
-import { feedItems, type FeedItemRecord, type FeedRecords } from "./read/feed-items.ts";
+import { feedItems, feedVersion, type FeedItemRecord, type FeedRecords, type FeedVersion } from "./read/feed-items.ts";
 
-export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords };
+export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords, FeedVersion, MirroredAsset };
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MediaStatusRow, RunFilter, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
@@ -40,8 +40,12 @@ export interface ReadStore {
   mirrorKeys(urls: string[]): Promise<Map<string, string>>;
   /** the change feed's events after a cursor, in commit order */
   listChanges(f: ChangeFilter): Promise<ChangeRecord[]>;
-  /** an account's latest live articles' news items, for its feeds */
-  feedItems(appId: string, articles: number): Promise<FeedRecords>;
+  /** stored media among these source URLs, with type and size (feed enclosures) */
+  mirroredAssets(urls: string[]): Promise<Map<string, MirroredAsset>>;
+  /** the newest `entries` live news items of an account's live articles, for its feeds */
+  feedItems(appId: string, entries: number): Promise<FeedRecords>;
+  /** what a feed's content depends on (cheap: no item is read) */
+  feedVersion(appId: string): Promise<FeedVersion>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -63,6 +67,8 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     heldDeletions: (filter) => heldSummary(prisma, filter),
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
     listChanges: (f) => listChanges(prisma, f),
-    feedItems: (appId, articles) => feedItems(prisma, appId, articles),
+    mirroredAssets: (urls) => selectMirroredAssets(prisma, urls),
+    feedItems: (appId, entries) => feedItems(prisma, appId, entries),
+    feedVersion: (appId) => feedVersion(prisma, appId),
   };
 }

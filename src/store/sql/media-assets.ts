@@ -98,12 +98,25 @@ export async function markUnstored(tx: Tx, id: bigint, state: "failed" | "gone",
 
 /** Storage keys of the stored assets among `urls`. */
 export async function selectMirrorKeys(tx: Tx, urls: string[]): Promise<Map<string, string>> {
+  const assets = await selectMirroredAssets(tx, urls);
+  return new Map([...assets].map(([url, a]) => [url, a.storageKey]));
+}
+
+/** A stored asset as a feed's enclosure names it. */
+export interface MirroredAsset {
+  storageKey: string;
+  contentType: string | null;
+  bytes: number | null;
+}
+
+/** The stored assets among `urls`, with their type and size (feed enclosures). */
+export async function selectMirroredAssets(tx: Tx, urls: string[]): Promise<Map<string, MirroredAsset>> {
   if (urls.length === 0) return new Map();
-  const rows = await tx.$queryRawUnsafe<{ source_url: string; storage_key: string }[]>(
-    `SELECT source_url, storage_key FROM media_assets WHERE source_url = ANY($1::text[]) AND state = 'stored' AND storage_key IS NOT NULL`,
+  const rows = await tx.$queryRawUnsafe<{ source_url: string; storage_key: string; content_type: string | null; bytes: number | null }[]>(
+    `SELECT source_url, storage_key, content_type, bytes FROM media_assets WHERE source_url = ANY($1::text[]) AND state = 'stored' AND storage_key IS NOT NULL`,
     [...new Set(urls)],
   );
-  return new Map(rows.map((r) => [r.source_url, r.storage_key]));
+  return new Map(rows.map((r) => [r.source_url, { storageKey: r.storage_key, contentType: r.content_type, bytes: r.bytes }]));
 }
 
 export async function selectAccountIds(tx: Tx, appIds: string[]): Promise<Map<string, number>> {
