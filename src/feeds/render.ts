@@ -3,7 +3,7 @@
 // not by a feed library: every value is escaped as XML text (no CDATA), URLs that are not
 // absolute http(s) are left out rather than failing the feed, and an enclosure is the
 // mirrored image with its real type and size (never the hotlink-protected original).
-import { element, emptyElement, textElement } from "./xml.ts";
+import { element, emptyElement, textElement, xmlChars } from "./xml.ts";
 
 export const FEED_FORMATS = { atom: "application/atom+xml; charset=utf-8", rss: "application/rss+xml; charset=utf-8", json: "application/feed+json; charset=utf-8" } as const;
 export type FeedFormat = keyof typeof FEED_FORMATS;
@@ -116,23 +116,24 @@ function rss(d: FeedDocument): string {
 }
 
 function json(d: FeedDocument): string {
+  const text = (s: string | null): string | null => (s === null ? null : xmlChars(s));
   return JSON.stringify(
     {
       version: "https://jsonfeed.org/version/1.1",
-      title: d.title,
+      title: text(d.title),
       description: description(d.title),
       language: LANGUAGE,
       ...(d.home ? { home_page_url: d.home } : {}),
       ...(d.selfBase ? { feed_url: `${d.selfBase}.json` } : {}),
       items: d.entries.map((e) => ({
         id: e.id,
-        title: e.title,
+        title: text(e.title),
         ...(e.link ? { url: e.link } : {}),
         date_published: e.published.toISOString(),
         date_modified: e.updated.toISOString(),
-        ...(e.summary ? { summary: e.summary } : {}),
-        ...(e.contentHtml ? { content_html: e.contentHtml } : {}),
-        ...(e.author ? { authors: [{ name: e.author }] } : {}),
+        ...(e.summary ? { summary: text(e.summary) } : {}),
+        ...(e.contentHtml ? { content_html: text(e.contentHtml) } : {}),
+        ...(e.author ? { authors: [{ name: text(e.author) }] } : {}),
         ...(e.enclosure ? { image: e.enclosure.url, attachments: [{ url: e.enclosure.url, mime_type: e.enclosure.type, size_in_bytes: e.enclosure.length }] } : {}),
       })),
     },

@@ -4,9 +4,14 @@
 
 const FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/** The text without the characters XML forbids (JSON feeds drop them too: the same text in every format). */
+export function xmlChars(s: string): string {
+  return s.replace(FORBIDDEN, "");
+}
+
 /** Text XML can carry, escaped for element content and attribute values alike. */
 export function xmlText(s: string): string {
-  return s.replace(FORBIDDEN, "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
+  return xmlChars(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
 /** Attribute values (undefined: the attribute is left out). */
