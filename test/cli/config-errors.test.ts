@@ -23,6 +23,7 @@ describe("bad configuration gives one line naming the setting", () => {
     ["malformed DATABASE_URL", { DATABASE_URL: "not a url" }, /^mpsync: configuration error: DATABASE_URL is not a valid URL/],
     ["wrong scheme", { DATABASE_URL: "mysql://root@127.0.0.1/x" }, /DATABASE_URL must start with postgresql:\/\//],
     ["unreachable database", { DATABASE_URL: "postgresql://postgres:hunter2secret@127.0.0.1:1/mpsync" }, /^mpsync: DATABASE_URL: cannot reach .*127\.0\.0\.1:1.*ECONNREFUSED/],
+    ["invalid PUBLIC_URL", { PUBLIC_URL: "mpsync.example.com" }, /^mpsync: configuration error: PUBLIC_URL must be an http\(s\) URL \(got "mpsync\.example\.com"\)$/],
     ["missing Redis", { REDIS_URL: "redis://127.0.0.1:1" }, /^mpsync: REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/],
   ])("%s", async (_label, env, pattern) => {
     const r = await mpsync(["demo"], env);
