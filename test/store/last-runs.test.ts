@@ -73,7 +73,7 @@ describe("last runs", () => {
       expect(Object.keys(r.last!).sort()).toEqual(
         [
           "apiCalls", "appId", "consistencyNote", "deletionsHeld", "errorCode", "errorMessage", "finishedAt", "id", "inserted", "itemsSeen", "jobId",
-          "markedDeleted", "mode", "pages", "pausedReason", "resumeAt", "source", "startedAt", "status", "trigger", "unchanged", "updated",
+          "markedDeleted", "mode", "pages", "pausedReason", "removedChars", "resumeAt", "source", "startedAt", "status", "trigger", "unchanged", "updated",
           "verificationReads", "walk",
         ].sort(),
       );
