@@ -103,6 +103,13 @@ export function renderDisplayHtml(html: string | null | undefined, mirrorOf: Mir
     const u = absoluteMediaUrl(raw);
     return u ? mirrorOf(u) : null;
   };
+  // an article repeats the same few style attributes hundreds of times: parse each once
+  const styles = new Map<string, string>();
+  const styleOf = (css: string): string => {
+    let out = styles.get(css);
+    if (out === undefined) styles.set(css, (out = displayStyle(css, mapCssUrl)));
+    return out;
+  };
   return sanitizeHtml(html, {
     ...SANITIZE_OPTIONS,
     // runs before the allowlist is applied: whatever it sets is filtered too
@@ -113,7 +120,7 @@ export function renderDisplayHtml(html: string | null | undefined, mirrorOf: Mir
         else if (LAZY_SRC_ELEMENTS.has(tagName) && a["data-src"] && !a.src) a.src = a["data-src"];
         delete a["data-src"];
         if (a.style !== undefined) {
-          const style = displayStyle(a.style, mapCssUrl);
+          const style = styleOf(a.style);
           if (style.trim() === "") delete a.style;
           else a.style = style;
         }
