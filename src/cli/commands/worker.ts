@@ -39,8 +39,9 @@ export function register(program: Command, ctx: CliContext): void {
         config.http.port !== undefined
           ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
           : undefined;
-      log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
+      // before "worker consuming": whoever watches for that line has seen this one
       if (config.media?.enabled && config.media.publicBaseUrl === undefined) log.warn(RELATIVE_MEDIA_WARNING);
+      log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 
       const received = await signal;
       const bound = config.worker.shutdownTimeoutMs;
