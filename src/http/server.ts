@@ -1,8 +1,13 @@
 // The HTTP server `mpsync worker` starts when HTTP_PORT is set: health, metrics, admin,
 // read API. Errors map by class to status codes; bodies never carry secrets or stacks.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { DEFAULT_AUTH_FAILURES_PER_MINUTE, HTTP_BODY_LIMIT_BYTES } from "../config/defaults.ts";
+import type { TrustProxy } from "../config/trust-proxy.ts";
+import { authFailures, bearerFailureGuard } from "./auth-failures.ts";
+import { bearerMatches } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { InvalidParameterError, NotFoundError } from "./errors.ts";
+import { refuseNul } from "./validate.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -14,8 +19,23 @@ import { readAccess } from "./read-access.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { hasConsoleSession, registerConsoleSession, sameOrigin } from "./console/session.ts";
 
+/**
+ * Fastify's trustProxy of HTTP_TRUST_PROXY. A hop count becomes "the n nearest hops" (this
+ * Fastify ignores a bare number): right only when every request comes through those proxies.
+ */
+function trustProxyOption(tp: TrustProxy | undefined): string[] | ((addr: string, hop: number) => boolean) | false {
+  if (tp === undefined) return false;
+  if (typeof tp === "number") return (_addr, hop) => hop < tp;
+  return tp;
+}
+
 export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: deps.config.http.trustProxy ?? false });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: "http" }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: HTTP_BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(deps.config.http.trustProxy),
+  });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof InvalidParameterError) return reply.code(400).send({ error: "invalid_parameter", field: err.field, message: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: "not_found", message: err.message });
@@ -25,22 +45,27 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
     req.log.error({ err, url: req.routeOptions.url }, "request failed");
     return reply.code(500).send({ error: "internal", message: "internal error; see the worker log" });
   });
+  // Postgres text cannot hold NUL: refused by name before any route queries with it
+  app.addHook("preValidation", refuseNul);
   // unknown routes answer in the documented error shape too
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` }));
   healthRoutes(app, deps);
   metricsRoutes(app, deps);
   // who may read what (read-access.ts): decided per route before any handler runs
   const access = readAccess(deps.config.http);
+  const adminToken = deps.config.http.adminToken;
+  // wrong tokens are counted per client before any route looks at them
+  const failures = authFailures(deps.redis, deps.config.redisPrefix, deps.config.http.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);
+  app.addHook("onRequest", bearerFailureGuard(failures, (req) => (req.url.startsWith("/admin/") ? adminToken !== undefined && bearerMatches(req.headers.authorization, adminToken) : access.authorized(req))));
   app.addHook("onRequest", access.hook);
   readApiRoutes(app, deps, access);
   changesRoutes(app, deps);
   feedRoutes(app, deps);
   mediaRoutes(app, deps);
-  const adminToken = deps.config.http.adminToken;
   if (adminToken) {
     // the operator console at / and its session, which the admin routes accept too
-    await registerConsoleSession(app, { redis: deps.redis, prefix: deps.config.redisPrefix, adminToken, ttlMs: deps.console?.sessionTtlMs, loginAttemptsPerMinute: deps.console?.loginAttemptsPerMinute });
-    consoleRoutes(app, deps, adminToken);
+    await registerConsoleSession(app, { redis: deps.redis, prefix: deps.config.redisPrefix, adminToken, lifetimes: deps.config.http.consoleSession });
+    consoleRoutes(app, deps, adminToken, failures);
     await adminRoutes(app, deps, adminToken, { session: hasConsoleSession, sameOrigin });
   }
   return app;
