@@ -10,7 +10,7 @@ export const int8String = (message = "must be a decimal id") =>
   z
     .string()
     .regex(/^\d{1,19}$/, message)
-    .refine((v) => BigInt(v) <= INT8_MAX, "is larger than any id");
+    .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= INT8_MAX, "is larger than any id");
 
 /** The path of the value's first string holding a NUL (Postgres text cannot), else null. */
 function nulField(value: unknown, path: string, depth = 0): string | null {
@@ -29,11 +29,14 @@ export async function refuseNul(req: { query: unknown; params: unknown; body: un
   if (field !== null) throw new InvalidParameterError(field || "body", "contains a NUL character");
 }
 
+/** A parameter given twice arrives as an array: ambiguous, so refused by name. */
+export function refuseRepeated(query: unknown): void {
+  if (!query || typeof query !== "object") return;
+  for (const [k, v] of Object.entries(query)) if (Array.isArray(v)) throw new InvalidParameterError(k, "is given more than once; give it once");
+}
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = "query"): z.infer<S> {
-  // a parameter given twice arrives as an array: ambiguous, so refused by name
-  if (where === "query" && input && typeof input === "object") {
-    for (const [k, v] of Object.entries(input)) if (Array.isArray(v)) throw new InvalidParameterError(k, "is given more than once; give it once");
-  }
+  if (where === "query") refuseRepeated(input);
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;

@@ -284,7 +284,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
       const p = req.params as { id: string; idx: string };
       const a = await deps.reads.getArticle(p.id);
       const n = a?.newsItems.find((x) => String(x.idx) === p.idx);
-      if (!a || !n) return reply.code(404).send("not found");
+      if (!a || !n) return send(reply, page({ title: "Not found" }, html`<div class="error">No news item ${p.idx} of article ${p.id}.</div>`), 404);
       const fields = await displayFields(deps.reads, media, { urls: [], contents: [n.content] });
       const imgSrc = ["'self'", "data:", media.publicBaseUrl ? new URL(media.publicBaseUrl).origin : ""].filter(Boolean).join(" ");
       return reply
