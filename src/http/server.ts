@@ -19,6 +19,7 @@ import { changesRoutes } from "./routes/changes.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { readAccess } from "./read-access.ts";
 import { consoleRoutes } from "./console/routes.ts";
+import { consoleOffRoutes } from "./console/respond.ts";
 import { hasConsoleSession, registerConsoleSession, sameOrigin } from "./console/session.ts";
 
 /**
@@ -83,6 +84,8 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
     await registerConsoleSession(app, { redis: deps.redis, prefix: deps.config.redisPrefix, adminToken, lifetimes: deps.config.http.consoleSession });
     consoleRoutes(app, deps, adminToken, failures);
     await adminRoutes(app, deps, adminToken, { session: hasConsoleSession, sameOrigin });
+  } else {
+    consoleOffRoutes(app);
   }
   return app;
 }

@@ -21,9 +21,9 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { adviceFor } from "./advice.ts";
-import { CSS, JS } from "./assets.ts";
 import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
+import { consoleAssets, send } from "./respond.ts";
 import { hasConsoleSession, secureOnHttps } from "./session.ts";
 import { DEFAULT_CONSOLE_SESSION } from "../../config/defaults.ts";
 import { withRetryAfter, type AuthFailures } from "../auth-failures.ts";
@@ -37,11 +37,6 @@ const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal(
 const articlesQuery = z.object({ account: opt, q: opt, cursor: opt });
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).or(z.literal("")).optional(), mode: z.enum(["full", "incremental"]).default("full") });
 
-const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-function send(reply: FastifyReply, body: string, status = 200): FastifyReply {
-  return reply.code(status).header("content-type", "text/html; charset=utf-8").header("content-security-policy", CONSOLE_CSP).header("x-frame-options", "DENY").header("cache-control", "no-store").header("referrer-policy", "same-origin").send(body);
-}
 
 export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, failures: AuthFailures): void {
   const media = mediaConfigOf(deps.config);
@@ -66,8 +61,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
     return reply.code(303).redirect(to);
   };
 
-  app.get("/console/app.css", async (_req, reply) => reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "public, max-age=300").send(CSS));
-  app.get("/console/app.js", async (_req, reply) => reply.header("content-type", "text/javascript; charset=utf-8").header("cache-control", "public, max-age=300").send(JS));
+  consoleAssets(app);
 
   // ---- login / logout
   const loginPage = (reply: FastifyReply, error?: string, status = 200) =>
