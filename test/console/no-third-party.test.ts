@@ -2,77 +2,46 @@
 // bull-board at /admin/queues, the "console off" page), and the console, the dashboard and
 // /media forbid framing and other origins by CSP. Real Chromium (playwright-core), real
 // Postgres, Redis, queue and a synced simulator account with its images mirrored.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { Browser, BrowserContext } from "playwright-core";
-import { startSyncWorker, type SyncWorker } from "../../jobs/worker.ts";
-import { jobQueueOf } from "../../jobs/job-queue.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import type { ServerDeps } from "../../src/http/deps.ts";
 import { startHttpServer } from "../../src/http/server.ts";
-import { createLogger } from "../../src/logging/logger.ts";
-import { createMetrics } from "../../src/metrics/registry.ts";
-import { createRuntime, type Runtime } from "../../src/runtime.ts";
-import type { Simulator } from "../../src/simulator/index.ts";
-import { SOURCES } from "../../src/sync/types.ts";
+import { chromiumMissing, launchChromium } from "../helpers/chromium.ts";
 import { httpLogin } from "../helpers/console-login.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
-import { childEnv, until } from "../jobs/harness.ts";
-import { APP_ID, FAST_RETRY, simulator } from "../sync/harness.ts";
+import { startSyncedConsole, type SyncedConsole } from "../helpers/synced-console.ts";
 
-const CHROMIUM = process.env.MPSYNC_CHROMIUM ?? "/usr/bin/chromium";
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm run services installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
+const missing = chromiumMissing;
 if (missing) console.warn(`third-party request tests in Chromium SKIPPED: ${missing}`);
 const SHOTS = join(import.meta.dirname, "../../.screenshots");
 const ADMIN_TOKEN = "thirdparty-Admin-Token-0123456789";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
-let sim: Simulator;
-let runtime: Runtime;
-let worker: SyncWorker;
-let app: FastifyInstance;
+let synced: SyncedConsole;
 let base: string;
 let off: FastifyInstance;
 let offBase: string;
-const mediaDir = mkdtempSync(join(tmpdir(), "mpsync-third-party-media-"));
 /** an SVG with a script, stored as a mirrored object */
 const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><script>window.ran = true</script></svg>`);
 const svgHash = createHash("sha256").update(svg).digest("hex");
 const svgKey = `${svgHash.slice(0, 2)}/${svgHash}.svg`;
 
 beforeAll(async () => {
-  sim = await simulator({ media: { origin: "self" }, seed: { seed: 9, published: 4, maxNewsItems: 2, contentBytes: 800, materials: { image: 2, video: 0, voice: 0, news: 0 } } });
-  const config = loadConfig({ ...childEnv(db, redis, sim), ADMIN_TOKEN, MEDIA_MIRROR: "true", MEDIA_SOURCE_HOSTS: new URL(sim.url).host, MEDIA_STORE_URL: `file:${mediaDir}`, LOG_LEVEL: "silent" });
-  config.http = { ...config.http, port: 0, host: "127.0.0.1" };
-  runtime = createRuntime(config, { logger: createLogger("silent"), retry: FAST_RETRY, tokens: { pollMs: 5 } });
-  const metrics = createMetrics({ defaultMetrics: false });
-  worker = await startSyncWorker(runtime, { metrics, schedules: false });
-  const queue = jobQueueOf(worker.queue, runtime.redis, runtime.config.redisPrefix);
-  const deps: ServerDeps = { config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue, changeFeed: runtime.changeFeed, consuming: worker.consuming };
-  ({ app, url: base } = await startHttpServer(deps));
-  ({ app: off, url: offBase } = await startHttpServer({ ...deps, config: { ...config, http: { ...config.http, adminToken: undefined } } }));
-  for (const source of SOURCES) await queue.enqueue({ appId: APP_ID, source, mode: "full", trigger: "manual" });
-  await until(async () => (await db.sql.query("SELECT 1 FROM sync_runs WHERE status = 'succeeded'")).rowCount === SOURCES.length, 60_000, "the first full runs");
-  await until(async () => {
-    const s = await runtime.reads.mediaStatus(null);
-    return s.states.stored.count > 0 && s.states.pending.count === 0;
-  }, 60_000, "the media mirrored");
-  mkdirSync(join(mediaDir, svgKey.slice(0, 2)), { recursive: true });
-  writeFileSync(join(mediaDir, ...svgKey.split("/")), svg);
+  synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 9, published: 4, maxNewsItems: 2, contentBytes: 800, materials: { image: 2, video: 0, voice: 0, news: 0 } } });
+  base = synced.base;
+  const { config } = synced.deps;
+  ({ app: off, url: offBase } = await startHttpServer({ ...synced.deps, config: { ...config, http: { ...config.http, adminToken: undefined } } }));
+  mkdirSync(join(synced.mediaDir, svgKey.slice(0, 2)), { recursive: true });
+  writeFileSync(join(synced.mediaDir, ...svgKey.split("/")), svg);
 });
 
 afterAll(async () => {
-  await app?.close();
   await off?.close();
-  await worker?.shutdown(5_000);
-  await runtime?.close();
-  await sim?.close();
-  rmSync(mediaDir, { recursive: true, force: true });
+  await synced?.close();
 });
 
 const csp = (r: Response): string => r.headers.get("content-security-policy") ?? "";
@@ -130,11 +99,7 @@ describe.skipIf(missing !== null)(`no third-party requests in Chromium${missing 
   const violations: string[] = [];
 
   beforeAll(async () => {
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // every request of every page and frame, whatever its fate (a blocked one is still recorded)
     context.on("request", (r) => requested.push(r.url()));

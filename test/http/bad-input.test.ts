@@ -4,39 +4,23 @@
 // HTML error page). Real Postgres, Redis and queue, over HTTP.
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { jobQueueOf } from "../../jobs/job-queue.ts";
-import { startSyncWorker, type SyncWorker } from "../../jobs/worker.ts";
-import { startHttpServer } from "../../src/http/server.ts";
-import { createLogger } from "../../src/logging/logger.ts";
-import { mediaRetryOf } from "../../src/media/retry.ts";
-import { createMetrics } from "../../src/metrics/registry.ts";
-import type { Runtime } from "../../src/runtime.ts";
-import type { Simulator } from "../../src/simulator/index.ts";
 import { httpLogin, loginForm } from "../helpers/console-login.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
-import { APP_ID, runtimeFor, simulator } from "../sync/harness.ts";
+import { startSyncedConsole, type SyncedConsole } from "../helpers/synced-console.ts";
+import { APP_ID } from "../sync/harness.ts";
 
 const ADMIN_TOKEN = "badinput-Admin-Token-0123456789";
 const db = await createTestDatabase();
 const redis = createTestRedis();
-let sim: Simulator;
-let runtime: Runtime;
-let worker: SyncWorker;
-let app: FastifyInstance;
+let synced: SyncedConsole;
 let base: string;
 let session: string;
 let csrf: string;
 
 beforeAll(async () => {
-  sim = await simulator({ seed: { seed: 3, published: 3, maxNewsItems: 1, contentBytes: 200, materials: { image: 1, video: 0, voice: 0, news: 0 } } });
-  runtime = runtimeFor(db, redis, sim, 2);
-  // every client is the same loopback address here: a limit no test reaches
-  runtime.config.http = { port: 0, host: "127.0.0.1", adminToken: ADMIN_TOKEN, authFailuresPerMinute: 10_000 };
-  const metrics = createMetrics({ defaultMetrics: false });
-  worker = await startSyncWorker(runtime, { metrics, schedules: false });
-  const queue = jobQueueOf(worker.queue, runtime.redis, runtime.config.redisPrefix);
-  ({ app, url: base } = await startHttpServer({ config: runtime.config, reads: runtime.reads, redis: runtime.redis, logger: createLogger("silent"), metrics, queue, changeFeed: runtime.changeFeed, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) }));
+  // every client is the same loopback address here: a failure limit no test reaches
+  synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 3, published: 3, maxNewsItems: 1, contentBytes: 200, materials: { image: 1, video: 0, voice: 0, news: 0 } }, http: { authFailuresPerMinute: 10_000 } });
+  base = synced.base;
   const login = await httpLogin(base, ADMIN_TOKEN);
   expect(login.status).toBe(303);
   session = login.cookie;
@@ -46,10 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await worker?.shutdown(5_000);
-  await runtime?.close();
-  await sim?.close();
+  await synced?.close();
 });
 
 const INT8_OVER = "9999999999999999999";
