@@ -10,6 +10,13 @@ export interface LoginForm {
 
 const cookiesOf = (r: Response): string => r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 
+/** Cookie headers merged as a browser would: a later cookie of the same name replaces the earlier one. */
+const mergeCookies = (...headers: string[]): string => {
+  const jar = new Map<string, string>();
+  for (const pair of headers.flatMap((h) => h.split("; ")).filter(Boolean)) jar.set(pair.split("=")[0]!, pair);
+  return [...jar.values()].join("; ");
+};
+
 /** GET /login: its cookie and CSRF token (`headers`: e.g. X-Forwarded-For). */
 export async function loginForm(at: string, headers: Record<string, string> = {}): Promise<LoginForm> {
   const form = await fetch(`${at}/login`, { headers });
@@ -27,7 +34,7 @@ export async function postLogin(at: string, form: LoginForm, token: string, head
     body: new URLSearchParams({ _csrf: form.csrf, token }),
   });
   await r.arrayBuffer();
-  return { status: r.status, cookie: [form.cookie, cookiesOf(r)].filter(Boolean).join("; "), retryAfter: r.headers.get("retry-after") };
+  return { status: r.status, cookie: mergeCookies(form.cookie, cookiesOf(r)), retryAfter: r.headers.get("retry-after") };
 }
 
 /** A login through plain HTTP: the form, then the token. */

@@ -32,10 +32,10 @@ export interface SyncedConsole {
   close(): Promise<void>;
 }
 
-export async function startSyncedConsole(db: TestDatabase, redis: TestRedis, o: { adminToken: string; seed: SimulatorOptions["seed"]; http?: Partial<AppConfig["http"]> }): Promise<SyncedConsole> {
+export async function startSyncedConsole(db: TestDatabase, redis: TestRedis, o: { adminToken: string; seed: SimulatorOptions["seed"]; http?: Partial<AppConfig["http"]>; env?: Record<string, string> }): Promise<SyncedConsole> {
   const mediaDir = mkdtempSync(join(tmpdir(), "mpsync-console-media-"));
   const sim = await simulator({ media: { origin: "self" }, seed: o.seed });
-  const config = loadConfig({ ...childEnv(db, redis, sim), ADMIN_TOKEN: o.adminToken, MEDIA_MIRROR: "true", MEDIA_SOURCE_HOSTS: new URL(sim.url).host, MEDIA_STORE_URL: `file:${mediaDir}`, LOG_LEVEL: "silent" });
+  const config = loadConfig({ ...childEnv(db, redis, sim), ADMIN_TOKEN: o.adminToken, MEDIA_MIRROR: "true", MEDIA_SOURCE_HOSTS: new URL(sim.url).host, MEDIA_STORE_URL: `file:${mediaDir}`, LOG_LEVEL: "silent", ...o.env });
   config.http = { ...config.http, port: 0, host: "127.0.0.1", ...o.http };
   const runtime = createRuntime(config, { logger: createLogger("silent"), retry: FAST_RETRY, tokens: { pollMs: 5 } });
   const metrics = createMetrics({ defaultMetrics: false });

@@ -10,6 +10,8 @@ import { startSyncedConsole, type SyncedConsole } from "../helpers/synced-consol
 import { APP_ID } from "../sync/harness.ts";
 
 const ADMIN_TOKEN = "badinput-Admin-Token-0123456789";
+/** a webhook endpoint (nothing listens there), so replays reach the database */
+const HOOK = "http://127.0.0.1:9/hook";
 const db = await createTestDatabase();
 const redis = createTestRedis();
 let synced: SyncedConsole;
@@ -19,13 +21,14 @@ let csrf: string;
 
 beforeAll(async () => {
   // every client is the same loopback address here: a failure limit no test reaches
-  synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 3, published: 3, maxNewsItems: 1, contentBytes: 200, materials: { image: 1, video: 0, voice: 0, news: 0 } }, http: { authFailuresPerMinute: 10_000 } });
+  synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 3, published: 3, maxNewsItems: 1, contentBytes: 200, materials: { image: 1, video: 0, voice: 0, news: 0 } }, http: { authFailuresPerMinute: 10_000 }, env: { WEBHOOK_URL: HOOK, WEBHOOK_SECRET: "badinput-webhook-secret-0123" } });
   base = synced.base;
   const login = await httpLogin(base, ADMIN_TOKEN);
   expect(login.status).toBe(303);
   session = login.cookie;
   // a CSRF token of this browser, so the actions reach their validation
-  const page = await fetch(`${base}/runs`, { headers: { cookie: session } });
+  const page = await fetch(`${base}/runs`, { headers: { cookie: session }, redirect: "manual" });
+  expect(page.status).toBe(200);
   csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
 });
 
@@ -63,7 +66,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/admin/runs", params: { account: APP_ID, source: "published", limit: "5" } },
   { method: "POST", path: "/admin/resync", params: { account: APP_ID, source: "published" }, json: true },
   { method: "GET", path: "/admin/webhooks", params: {} },
-  { method: "POST", path: "/admin/webhooks/replay", params: { after: "0", url: "https://hooks.example/x", account: APP_ID }, json: true },
+  { method: "POST", path: "/admin/webhooks/replay", params: { after: "0", url: HOOK }, json: true },
   { method: "GET", path: "/admin/queues", params: {} },
   { method: "GET", path: "/admin/queues/api/queues", params: { activeQueue: "sync", status: "latest", page: "1", jobsPerPage: "10" }, dashboardApi: true },
   { method: "GET", path: "/login", params: {}, console: true },
@@ -76,7 +79,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/articles/:id/items/:id", params: {}, console: true },
   { method: "POST", path: "/actions/resync", params: { account: APP_ID, source: "published", mode: "full" }, console: true },
   { method: "POST", path: "/actions/media-retry", params: { account: APP_ID }, console: true },
-  { method: "POST", path: "/actions/webhook-replay", params: { url: "https://hooks.example/x", after: "0" }, console: true },
+  { method: "POST", path: "/actions/webhook-replay", params: { url: HOOK, after: "0" }, console: true },
 ];
 
 interface Case {
@@ -136,22 +139,24 @@ function rawRequest(path: string, headers: Record<string, string>): Promise<{ st
   });
 }
 
-async function send(c: Case): Promise<{ status: number; contentType: string; body: string }> {
+async function send(c: Case): Promise<{ status: number; contentType: string; body: string; location?: string | null }> {
   const headers: Record<string, string> = c.route.console ? { cookie: session } : { authorization: `Bearer ${ADMIN_TOKEN}` };
   if (c.contentType) headers["content-type"] = c.contentType;
   if (c.route.console && c.route.method === "POST") headers.origin = base;
   try {
     const r = await fetch(base + c.path, { method: c.route.method, headers, body: c.body, redirect: "manual" });
-    return { status: r.status, contentType: r.headers.get("content-type") ?? "", body: await r.text() };
+    return { status: r.status, contentType: r.headers.get("content-type") ?? "", body: await r.text(), location: r.headers.get("location") };
   } catch (e) {
     // the server may answer a body too large before reading it, and close: fetch then reports the write failing
     throw new Error(`${c.route.method} ${c.route.path} ${c.input}: ${(e as Error).message} ${String((e as { cause?: unknown }).cause)}`);
   }
 }
 
-function expectDocumentedError(c: { route: Route; input: string }, r: { status: number; contentType: string; body: string }): void {
+function expectDocumentedError(c: { route: Route; input: string }, r: { status: number; contentType: string; body: string; location?: string | null }): void {
   const what = `${c.route.method} ${c.route.path} with ${c.input}: ${r.status} ${r.body.slice(0, 200)}`;
   expect(r.status, what).toBeLessThan(500);
+  // the session must have reached the route (a redirect to the login would prove nothing)
+  expect(r.location ?? null, what).not.toBe("/login");
   if (r.status < 400) return; // the input was harmless for this route (an ignored parameter)
   if (c.route.dashboardApi && !r.body.includes('"message"')) {
     expect(JSON.parse(r.body), what).toMatchObject({ error: expect.anything() });
