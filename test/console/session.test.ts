@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { AppConfig } from "../../src/config/config.ts";
 import type { ConsoleSessionSettings } from "../../src/config/defaults.ts";
+import { redisSessionStore, sessionKey } from "../../src/http/console/session.ts";
 import { startHttpServer } from "../../src/http/server.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createMetrics } from "../../src/metrics/registry.ts";
@@ -130,6 +131,24 @@ describe("console sessions", () => {
     expect(after.status).toBe(303);
     expect(after.headers.get("location")).toBe("/login");
     expect(await sessionKeys(prefix)).toEqual([]);
+  });
+
+  it("a request still in flight when a login ended (logout, expiry) cannot write it back; an anonymous session is never written", async () => {
+    const prefix = `${redis.prefix}:store`;
+    const store = redisSessionStore(redis.redis, prefix, { idleMs: 60_000, maxMs: 3_600_000 });
+    const set = (id: string, data: object) => new Promise<void>((resolve, reject) => store.set(id, data as never, (e?: unknown) => (e ? reject(e) : resolve())));
+    const destroy = (id: string) => new Promise<void>((resolve, reject) => store.destroy(id, (e?: unknown) => (e ? reject(e) : resolve())));
+    const login = { admin: true, loginAt: Date.now(), cookie: {} };
+    await set("anon", { cookie: {}, flash: "x" });
+    expect(await redis.redis.exists(sessionKey(prefix, "anon"))).toBe(0);
+    await set("s1", { ...login, justLoggedIn: true });
+    expect(JSON.parse((await redis.redis.get(sessionKey(prefix, "s1")))!)).not.toHaveProperty("justLoggedIn");
+    await set("s1", { ...login, flash: "renewed" });
+    expect(JSON.parse((await redis.redis.get(sessionKey(prefix, "s1")))!)).toMatchObject({ flash: "renewed" });
+    await destroy("s1");
+    // the in-flight request's rolling write
+    await set("s1", login);
+    expect(await redis.redis.exists(sessionKey(prefix, "s1"))).toBe(0);
   });
 
   it("a login ends at its absolute lifetime even while in use", async () => {

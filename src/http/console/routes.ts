@@ -106,6 +106,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       secureOnHttps(req);
       req.session.set("admin", true);
       req.session.set("loginAt", Date.now());
+      req.session.set("justLoggedIn", true);
       return reply.code(303).redirect("/");
     });
     auth.post("/logout", { preHandler: auth.csrfProtection }, async (req, reply) => {

@@ -20,6 +20,8 @@ declare module "fastify" {
     admin?: boolean;
     /** when the login happened (ms since the epoch): the absolute lifetime counts from here */
     loginAt?: number;
+    /** set by the login's request only: the one write that may create the Redis entry */
+    justLoggedIn?: boolean;
     /** a one-time message for the next page (an action's outcome) */
     flash?: string;
   }
@@ -42,15 +44,19 @@ export const sessionKey = (prefix: string, id: string): string => `${prefix}:con
 /**
  * Logins in Redis. Each write (every request of a login: rolling) sets the entry to expire
  * after the idle lifetime, never later than the absolute one; a session that is not a login
- * is never written.
+ * is never written. Only the login's own request creates the entry: any later write only
+ * renews one that still exists (SET XX), so a request still in flight when the session
+ * ended (logout, expiry) cannot bring it back.
  */
 export function redisSessionStore(redis: Redis, prefix: string, lifetimes: ConsoleSessionSettings): SessionStore {
   return {
     set(id, session, cb) {
-      const s = session as Session;
-      if (s.admin !== true || typeof s.loginAt !== "number") return cb();
-      const left = Math.min(lifetimes.idleMs, s.loginAt + lifetimes.maxMs - Date.now());
-      const write = left > 0 ? redis.set(sessionKey(prefix, id), JSON.stringify(session), "PX", left) : redis.del(sessionKey(prefix, id));
+      const { justLoggedIn, ...data } = JSON.parse(JSON.stringify(session)) as Session;
+      if (data.admin !== true || typeof data.loginAt !== "number") return cb();
+      const left = Math.min(lifetimes.idleMs, data.loginAt + lifetimes.maxMs - Date.now());
+      const key = sessionKey(prefix, id);
+      const json = JSON.stringify(data);
+      const write = left <= 0 ? redis.del(key) : justLoggedIn ? redis.set(key, json, "PX", left) : redis.set(key, json, "PX", left, "XX");
       write.then(() => cb(), cb);
     },
     get(id, cb) {
