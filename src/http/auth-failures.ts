@@ -46,19 +46,29 @@ export function clientKey(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
-export function authFailures(redis: Redis, prefix: string, perMinute: number): AuthFailures {
+/**
+ * The counter in Redis. Without Redis (an outage, a command timeout) nothing is limited and
+ * `unavailable` hears why: the read API and the admin token keep working through an outage,
+ * and guessing a 16+ character token in that while is hopeless anyway.
+ */
+export function authFailures(redis: Redis, prefix: string, perMinute: number, unavailable: (err: unknown) => void): AuthFailures {
   const key = (req: FastifyRequest): string => `${prefix}:http:auth-failures:${clientKey(req.ip)}`;
   return {
     async retryAfterMs(req) {
       const k = key(req);
-      const [[, count], [, ttl]] = (await redis.multi().get(k).pttl(k).exec()) as [[unknown, string | null], [unknown, number]];
-      if (Number(count ?? 0) < perMinute) return 0;
-      return ttl > 0 ? ttl : WINDOW_MS;
+      try {
+        const [[, count], [, ttl]] = (await redis.multi().get(k).pttl(k).exec()) as [[unknown, string | null], [unknown, number]];
+        if (Number(count ?? 0) < perMinute) return 0;
+        return ttl > 0 ? ttl : WINDOW_MS;
+      } catch (err) {
+        unavailable(err);
+        return 0;
+      }
     },
     async record(req) {
       const k = key(req);
       // the window starts with the first failure; INCR keeps the key's expiry
-      await redis.multi().set(k, "0", "PX", WINDOW_MS, "NX").incr(k).exec();
+      await redis.multi().set(k, "0", "PX", WINDOW_MS, "NX").incr(k).exec().catch(unavailable);
     },
   };
 }

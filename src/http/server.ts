@@ -72,7 +72,13 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   const access = readAccess(deps.config.http);
   const adminToken = deps.config.http.adminToken;
   // wrong tokens are counted per client before any route looks at them
-  const failures = authFailures(deps.redis, deps.config.redisPrefix, deps.config.http.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE);
+  let warnedAt = 0;
+  const failures = authFailures(deps.redis, deps.config.redisPrefix, deps.config.http.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE, (err) => {
+    // once a minute at most: every authenticated request of an outage ends here
+    if (Date.now() - warnedAt < 60_000) return;
+    warnedAt = Date.now();
+    app.log.warn({ err }, "failed authentication cannot be counted (Redis unavailable): not limited meanwhile");
+  });
   app.addHook("onRequest", bearerFailureGuard(failures, (req) => (req.url.startsWith("/admin/") ? adminToken !== undefined && bearerMatches(req.headers.authorization, adminToken) : access.authorized(req))));
   app.addHook("onRequest", access.hook);
   readApiRoutes(app, deps, access);

@@ -2,6 +2,7 @@
 // bearer tokens on /admin/* and /v1/* and failed console logins answer 429 with
 // Retry-After once a client is over the limit, a limited client never locks out another,
 // and X-Forwarded-For counts only as far as HTTP_TRUST_PROXY trusts it. Real Redis.
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { AppConfig } from "../../src/config/config.ts";
@@ -21,10 +22,10 @@ const redis = createTestRedis();
 let runtime: Runtime;
 const servers: FastifyInstance[] = [];
 
-async function server(space: string, trustProxy: AppConfig["http"]["trustProxy"]): Promise<{ base: string; prefix: string }> {
+async function server(space: string, trustProxy: AppConfig["http"]["trustProxy"], client: Redis = runtime.redis): Promise<{ base: string; prefix: string }> {
   const prefix = `${redis.prefix}:${space}`;
   const config: AppConfig = { ...runtime.config, redisPrefix: prefix, http: { port: 0, host: "127.0.0.1", adminToken: ADMIN_TOKEN, readApiToken: READ_TOKEN, trustProxy, authFailuresPerMinute: LIMIT } };
-  const { app, url } = await startHttpServer({ config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const { app, url } = await startHttpServer({ config, reads: runtime.reads, redis: client, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }) });
   servers.push(app);
   return { base: url, prefix };
 }
@@ -112,6 +113,17 @@ describe("failed authentication per client", () => {
     for (let i = 0; i < LIMIT; i++) expect((await get(trusted.base, "/admin/runs", { token: "wrong-token-00000000000", xff: `2001:db8:1:2::${i + 1}` })).status).toBe(401);
     expect((await get(trusted.base, "/admin/runs", { token: ADMIN_TOKEN, xff: "2001:db8:1:2:ffff:ffff:ffff:ffff" })).status).toBe(429);
     expect((await get(trusted.base, "/admin/runs", { token: ADMIN_TOKEN, xff: "2001:db8:1:3::1" })).status).toBe(200);
+  });
+
+  it("without Redis nothing is limited and nothing fails: wrong tokens 401, right ones 200", async () => {
+    // a Redis nobody listens on: every command fails at once, as in an outage
+    const down = new Redis("redis://127.0.0.1:1", { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on("error", () => undefined);
+    const { base } = await server("down", undefined, down);
+    for (let i = 0; i < LIMIT + 2; i++) expect((await get(base, "/admin/runs", { token: "wrong-token-00000000000" })).status).toBe(401);
+    expect((await get(base, "/admin/runs", { token: ADMIN_TOKEN })).status).toBe(200);
+    expect((await get(base, "/v1/materials", { token: READ_TOKEN })).status).toBe(200);
+    down.disconnect();
   });
 
   it("X-Forwarded-For counts only through trusted proxies: a client cannot pick its key", async () => {
