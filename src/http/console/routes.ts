@@ -37,7 +37,6 @@ const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal(
 const articlesQuery = z.object({ account: opt, q: opt, cursor: opt });
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).or(z.literal("")).optional(), mode: z.enum(["full", "incremental"]).default("full") });
 
-
 export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, failures: AuthFailures): void {
   const media = mediaConfigOf(deps.config);
   const endpoints = changeFeedConfigOf(deps.config).webhooks;
