@@ -73,6 +73,12 @@ export function authFailures(redis: Redis, prefix: string, perMinute: number, un
   };
 }
 
+/** The token-protected area of a request (by the route it matched, so an encoded path such as /%61dmin/ counts too), or null. */
+export function tokenArea(req: FastifyRequest): "admin" | "v1" | null {
+  const route = req.routeOptions.url ?? "";
+  return route.startsWith("/admin/") ? "admin" : route.startsWith("/v1/") ? "v1" : null;
+}
+
 /**
  * onRequest hook of the token-protected areas (/admin/*, /v1/*): a request that presents a
  * bearer token is refused while its client is limited, and counts as a failure when the
@@ -81,8 +87,7 @@ export function authFailures(redis: Redis, prefix: string, perMinute: number, un
  */
 export function bearerFailureGuard(failures: AuthFailures, accepted: (req: FastifyRequest) => boolean) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const path = req.url.split("?", 1)[0]!;
-    if (req.headers.authorization === undefined || !(path.startsWith("/admin/") || path.startsWith("/v1/"))) return;
+    if (req.headers.authorization === undefined || tokenArea(req) === null) return;
     const wait = await failures.retryAfterMs(req);
     if (wait > 0) {
       await sendRateLimited(reply, wait);

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import { DEFAULT_AUTH_FAILURES_PER_MINUTE, HTTP_BODY_LIMIT_BYTES } from "../config/defaults.ts";
 import type { TrustProxy } from "../config/trust-proxy.ts";
-import { authFailures, bearerFailureGuard } from "./auth-failures.ts";
+import { authFailures, bearerFailureGuard, tokenArea } from "./auth-failures.ts";
 import { bearerMatches } from "./auth.ts";
 import type { ServerDeps } from "./deps.ts";
 import { errorAnswer } from "./errors.ts";
@@ -79,7 +79,7 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
     warnedAt = Date.now();
     app.log.warn({ err }, "failed authentication cannot be counted (Redis unavailable): not limited meanwhile");
   });
-  app.addHook("onRequest", bearerFailureGuard(failures, (req) => (req.url.startsWith("/admin/") ? adminToken !== undefined && bearerMatches(req.headers.authorization, adminToken) : access.authorized(req))));
+  app.addHook("onRequest", bearerFailureGuard(failures, (req) => (tokenArea(req) === "admin" ? adminToken !== undefined && bearerMatches(req.headers.authorization, adminToken) : access.authorized(req))));
   app.addHook("onRequest", access.hook);
   readApiRoutes(app, deps, access);
   changesRoutes(app, deps);

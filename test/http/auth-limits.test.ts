@@ -66,6 +66,8 @@ describe("failed authentication per client", () => {
     // while limited, the right token does not get through either (else guessing goes on)
     expect((await get(trusted.base, "/admin/runs", { token: ADMIN_TOKEN, xff: x })).status).toBe(429);
     expect((await get(trusted.base, "/v1/materials", { token: READ_TOKEN, xff: x })).status).toBe(429);
+    // the same routes by an encoded path
+    expect((await get(trusted.base, "/%61dmin/runs", { token: ADMIN_TOKEN, xff: x })).status).toBe(429);
     // another client is not locked out, and has its own count
     const y = "203.0.113.2";
     expect((await get(trusted.base, "/admin/runs", { token: ADMIN_TOKEN, xff: y })).status).toBe(200);
