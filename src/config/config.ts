@@ -6,10 +6,23 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
-import { DEFAULT_DB_POOL, DEFAULT_FEED_LIMITS, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
+import {
+  DEFAULT_AUTH_FAILURES_PER_MINUTE,
+  DEFAULT_CONSOLE_SESSION,
+  DEFAULT_DB_POOL,
+  DEFAULT_FEED_LIMITS,
+  DEFAULT_PLANNER,
+  DEFAULT_SCHEDULE,
+  DEFAULT_WECHAT_BASE_URL,
+  DEFAULT_WECHAT_MAX_RESPONSE_BYTES,
+  type ConsoleSessionSettings,
+  type DbPoolSettings,
+  type PlannerSettings,
+} from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 import { baseUrlSetting } from "./public-url.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
@@ -107,8 +120,12 @@ export interface AppConfig {
     readApiToken?: string;
     /** READ_API_PUBLIC (default true): false makes every /v1 route need a token */
     readApiPublic?: boolean;
-    /** HTTP_TRUST_PROXY: behind a TLS-terminating proxy, trust X-Forwarded-Proto/-For (the console's cookie is then Secure) */
-    trustProxy?: boolean;
+    /** HTTP_TRUST_PROXY: the proxies whose X-Forwarded-For/-Proto are believed (client address of the rate limits; Secure cookies behind TLS) */
+    trustProxy?: TrustProxy;
+    /** the console's session lifetimes; DEFAULT_CONSOLE_SESSION when absent */
+    consoleSession?: ConsoleSessionSettings;
+    /** HTTP_AUTH_FAILURES_PER_MINUTE; DEFAULT_AUTH_FAILURES_PER_MINUTE when absent */
+    authFailuresPerMinute?: number;
     /** PUBLIC_URL without a trailing slash: the base of every absolute URL mpsync hands out (src/config/public-url.ts) */
     publicUrl?: string;
   };
@@ -209,7 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     port: httpPortRaw ? intSetting(env, "HTTP_PORT", 0, 0, 65535, problems) : undefined,
     host: env.HTTP_HOST || "0.0.0.0",
     adminToken: env.ADMIN_TOKEN || undefined,
-    ...(boolSetting(env, "HTTP_TRUST_PROXY", false, problems) ? { trustProxy: true } : {}),
+    trustProxy: parseTrustProxy(env.HTTP_TRUST_PROXY, problems),
+    consoleSession: {
+      idleMs: intSetting(env, "CONSOLE_SESSION_IDLE_MINUTES", DEFAULT_CONSOLE_SESSION.idleMs / 60_000, 1, 24 * 60, problems) * 60_000,
+      maxMs: intSetting(env, "CONSOLE_SESSION_MAX_HOURS", DEFAULT_CONSOLE_SESSION.maxMs / 3_600_000, 1, 30 * 24, problems) * 3_600_000,
+    },
+    authFailuresPerMinute: intSetting(env, "HTTP_AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE, 1, 10_000, problems),
   };
   if (http.adminToken !== undefined && http.adminToken.length < 16) problems.push("ADMIN_TOKEN must be at least 16 characters");
   const readApi = { readApiToken: env.READ_API_TOKEN || undefined, readApiPublic: boolSetting(env, "READ_API_PUBLIC", true, problems) };

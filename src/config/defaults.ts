@@ -38,3 +38,21 @@ export const DEFAULT_PLANNER: Readonly<PlannerSettings> = { tickMs: 5_000, fullW
 
 /** Feed bounds (FEED_MAX_ENTRIES, FEED_MAX_BYTES): the newest 50 news items, 2 MiB at most. */
 export const DEFAULT_FEED_LIMITS = { maxEntries: 50, maxBytes: 2 * 1024 * 1024 } as const;
+
+/**
+ * The console's session (CONSOLE_SESSION_IDLE_MINUTES, CONSOLE_SESSION_MAX_HOURS): a login ends
+ * after `idleMs` without a request, and `maxMs` after the login whatever happens.
+ */
+export interface ConsoleSessionSettings {
+  idleMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_CONSOLE_SESSION: Readonly<ConsoleSessionSettings> = { idleMs: 60 * 60_000, maxMs: 8 * 60 * 60_000 };
+
+/** HTTP_AUTH_FAILURES_PER_MINUTE: wrong admin/read tokens and failed console logins one client may make per minute before 429 */
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
+
+/** The largest request body any route takes (a larger one is a 413); the console's forms take at most HTTP_FORM_BODY_LIMIT_BYTES */
+export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
+export const HTTP_FORM_BODY_LIMIT_BYTES = 16 * 1024;

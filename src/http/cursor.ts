@@ -3,9 +3,11 @@
 import { z } from "zod";
 import type { KeysetPosition } from "../store/read-store.ts";
 import { InvalidParameterError } from "./errors.ts";
+import { int8String } from "./validate.ts";
 
 /** u: update_time of the last row (ISO, ms precision), null when it had none; i: its id */
-const cursorSchema = z.object({ u: z.iso.datetime().nullable(), i: z.string().regex(/^\d{1,19}$/) }).strict();
+// update_time comes from Unix timestamps: a year before 1970 (year 0 is no Postgres date) is no cursor of ours
+const cursorSchema = z.object({ u: z.iso.datetime().refine((v) => Number(v.slice(0, 4)) >= 1970).nullable(), i: int8String() }).strict();
 
 export function encodeCursor(p: KeysetPosition): string {
   return Buffer.from(JSON.stringify({ u: p.updateTime ? p.updateTime.toISOString() : null, i: p.id.toString() })).toString("base64url");

@@ -19,8 +19,6 @@ export interface ServerDeps {
   changeFeed?: ChangeFeedStore;
   /** the console's "retry failed media": makes failed assets of these accounts (null: all) due now, returns how many */
   mediaRetry?: (appIds: string[] | null) => Promise<number>;
-  /** console session lifetime (default 8 h) and login attempts per minute and IP (default 10) */
-  console?: { sessionTtlMs?: number; loginAttemptsPerMinute?: number };
   /** readiness of this process's worker */
   consuming?: () => boolean;
 }

@@ -15,3 +15,20 @@ export class NotFoundError extends Error {
     super(`${what} not found`);
   }
 }
+
+/** The documented error body: {"error": code, "field"?: name, "message": text}. */
+export interface ErrorBody {
+  error: string;
+  field?: string;
+  message: string;
+}
+
+/** The status and body an error answers with (500 for anything not known to be the client's fault: log it). */
+export function errorAnswer(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof InvalidParameterError) return { status: 400, body: { error: "invalid_parameter", field: err.field, message: err.message } };
+  if (err instanceof NotFoundError) return { status: 404, body: { error: "not_found", message: err.message } };
+  const status = (err as { statusCode?: number } | null)?.statusCode;
+  // Fastify's own 4xx (malformed or too large a body, unsupported media type): its message names no secret
+  if (status && status >= 400 && status < 500) return { status, body: { error: "bad_request", field: "body", message: (err as Error).message } };
+  return { status: 500, body: { error: "internal", message: "internal error; see the worker log" } };
+}

@@ -34,7 +34,7 @@ describe("loadConfig", () => {
     ]);
     expect(c.redisPrefix).toBe("mpsync");
     expect(c.worker).toEqual({ concurrency: 4, shutdownTimeoutMs: 30_000, lockDurationMs: 30_000 });
-    expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined, readApiToken: undefined, readApiPublic: true });
+    expect(c.http).toEqual({ port: undefined, host: "0.0.0.0", adminToken: undefined, readApiToken: undefined, readApiPublic: true, consoleSession: { idleMs: 3_600_000, maxMs: 28_800_000 }, authFailuresPerMinute: 10 });
   });
 
   it("reads several accounts from YAML and from JSON with token kinds, schedules and concurrency", () => {
@@ -149,6 +149,30 @@ describe("loadConfig", () => {
     expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: bad }).join("\n")).toMatch(/accounts\.0\.deletionBreaker/);
     expect(problemsOf({ MPSYNC_ACCOUNTS_FILE: f, MPSYNC_DELETION_BREAKER_ROWS: "5" })).toEqual([
       "MPSYNC_DELETION_BREAKER_ROWS applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set deletionBreaker per account in the file",
+    ]);
+  });
+
+  it("HTTP_TRUST_PROXY takes a hop count or proxy addresses/CIDRs, never 'trust everything'", () => {
+    const http = (v: string | undefined) => loadConfig({ HTTP_TRUST_PROXY: v }).http.trustProxy;
+    expect(http(undefined)).toBeUndefined();
+    expect(http("false")).toBeUndefined();
+    expect(http("0")).toBeUndefined();
+    expect(http("1")).toBe(1);
+    expect(http("10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback")).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "loopback"]);
+    for (const v of ["true", "TRUE", "yes"]) expect(problemsOf({ HTTP_TRUST_PROXY: v })).toEqual([expect.stringMatching(/^HTTP_TRUST_PROXY=\S+ would trust any client's X-Forwarded-For; give the number of proxies/)]);
+    for (const v of ["0.0.0.0/0", "::/0", "10.0.0.0/33", "proxy.example", "11"]) expect(problemsOf({ HTTP_TRUST_PROXY: v })).toEqual([expect.stringMatching(/^HTTP_TRUST_PROXY/)]);
+  });
+
+  it("console session lifetimes and the failed-authentication limit: defaults, settings, bad values named", () => {
+    expect(loadConfig({}).http).toMatchObject({ consoleSession: { idleMs: 3_600_000, maxMs: 8 * 3_600_000 }, authFailuresPerMinute: 10 });
+    expect(loadConfig({ CONSOLE_SESSION_IDLE_MINUTES: "15", CONSOLE_SESSION_MAX_HOURS: "2", HTTP_AUTH_FAILURES_PER_MINUTE: "5" }).http).toMatchObject({
+      consoleSession: { idleMs: 15 * 60_000, maxMs: 2 * 3_600_000 },
+      authFailuresPerMinute: 5,
+    });
+    expect(problemsOf({ CONSOLE_SESSION_IDLE_MINUTES: "0", CONSOLE_SESSION_MAX_HOURS: "forever", HTTP_AUTH_FAILURES_PER_MINUTE: "-1" }).map((p) => p.split(" ")[0])).toEqual([
+      "CONSOLE_SESSION_IDLE_MINUTES",
+      "CONSOLE_SESSION_MAX_HOURS",
+      "HTTP_AUTH_FAILURES_PER_MINUTE",
     ]);
   });
 

@@ -29,7 +29,8 @@ let noAdminBase: string;
 beforeAll(async () => {
   sim = await simulator();
   runtime = runtimeFor(db, redis, sim, 2, { observer: metrics.observer, logger: createLogger("silent") });
-  runtime.config.http = { port: 0, host: "127.0.0.1", adminToken: ADMIN_TOKEN };
+  // many wrong tokens from one address below: the failure limit is auth-limits.test.ts's subject, not this file's
+  runtime.config.http = { port: 0, host: "127.0.0.1", adminToken: ADMIN_TOKEN, authFailuresPerMinute: 1_000 };
   worker = await startSyncWorker(runtime, { metrics, schedules: false });
   const queue = jobQueueOf(worker.queue, runtime.redis, runtime.config.redisPrefix);
   const deps = { config: runtime.config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, queue, consuming: worker.consuming };

@@ -19,7 +19,8 @@ const ADMIN = "admin-token-0123456789abcdef";
 const servers: FastifyInstance[] = [];
 
 async function server(http: Partial<AppConfig["http"]>): Promise<string> {
-  const config = { databaseUrl: db.url, redisPrefix: redis.prefix, accounts: [], http: { port: 0, host: "127.0.0.1", adminToken: undefined, ...http } } as unknown as AppConfig;
+  // wrong tokens from one address across the table: the failure limit is auth-limits.test.ts's subject
+  const config = { databaseUrl: db.url, redisPrefix: redis.prefix, accounts: [], http: { port: 0, host: "127.0.0.1", adminToken: undefined, authFailuresPerMinute: 1_000, ...http } } as unknown as AppConfig;
   const s = await startHttpServer({ config, reads: createReadStore(db.prisma), redis: redis.redis, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
   servers.push(s.app);
   return s.url;

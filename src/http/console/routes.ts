@@ -21,36 +21,33 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { adviceFor } from "./advice.ts";
-import { CSS, JS } from "./assets.ts";
 import { html, query, type Html } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
-import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
+import { consoleAssets, send } from "./respond.ts";
+import { hasConsoleSession, secureOnHttps } from "./session.ts";
+import { DEFAULT_CONSOLE_SESSION } from "../../config/defaults.ts";
+import { withRetryAfter, type AuthFailures } from "../auth-failures.ts";
+import { int8String, parseInput } from "../validate.ts";
 import { megabytes } from "../../format/megabytes.ts";
 import { RELATIVE_MEDIA_WARNING } from "../../config/public-url.ts";
 
 const RUNS_PAGE = 25;
-/** how long an unused login form stays valid */
-const LOGIN_FORM_TTL_MS = 15 * 60_000;
 const ARTICLES_PAGE = 20;
 const opt = z.string().max(200).optional().transform((v) => (v ? v : undefined));
-const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal("")).optional(), status: opt, before: z.string().regex(/^\d{1,19}$/).optional() });
+const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal("")).optional(), status: opt, before: int8String("must be a run id").optional() });
 const articlesQuery = z.object({ account: opt, q: opt, cursor: opt });
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).or(z.literal("")).optional(), mode: z.enum(["full", "incremental"]).default("full") });
 
-const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-function send(reply: FastifyReply, body: string, status = 200): FastifyReply {
-  return reply.code(status).header("content-type", "text/html; charset=utf-8").header("content-security-policy", CONSOLE_CSP).header("x-frame-options", "DENY").header("cache-control", "no-store").header("referrer-policy", "same-origin").send(body);
-}
-
-export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string): void {
+export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, failures: AuthFailures): void {
   const media = mediaConfigOf(deps.config);
   const endpoints = changeFeedConfigOf(deps.config).webhooks;
   const appIds = deps.config.accounts.map((a) => a.appId);
   const dashboard = deps.queue !== undefined;
-  const sessionTtlMs = deps.console?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const ttlMinutes = Math.max(1, Math.round(sessionTtlMs / 60_000));
-  const loginLasts = ttlMinutes % 60 === 0 ? `${ttlMinutes / 60} hours` : `${ttlMinutes} minutes`;
+  const lifetimes = deps.config.http.consoleSession ?? DEFAULT_CONSOLE_SESSION;
+  const minutes = (ms: number): string => {
+    const m = Math.max(1, Math.round(ms / 60_000));
+    return m % 60 === 0 ? `${m / 60} hour${m === 60 ? "" : "s"}` : `${m} minutes`;
+  };
 
   /** a page for a logged-in operator: CSRF token for its forms, the pending flash message */
   const render = async (req: FastifyRequest, reply: FastifyReply, o: { title: string; nav?: "overview" | "runs" | "articles"; refresh?: number }, body: Html) => {
@@ -64,8 +61,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
     return reply.code(303).redirect(to);
   };
 
-  app.get("/console/app.css", async (_req, reply) => reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "public, max-age=300").send(CSS));
-  app.get("/console/app.js", async (_req, reply) => reply.header("content-type", "text/javascript; charset=utf-8").header("cache-control", "public, max-age=300").send(JS));
+  consoleAssets(app);
 
   // ---- login / logout
   const loginPage = (reply: FastifyReply, error?: string, status = 200) =>
@@ -75,34 +71,42 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
         { title: "Log in" },
         html`<div class="login card"><h1>mpsync console</h1>${error ? html`<div class="error" role="alert">${error}</div>` : ""}
 <form method="post" action="/login">${csrfField(reply)}<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
-<button class="primary" type="submit">Log in</button></form><p class="muted">The value of <code>ADMIN_TOKEN</code>. A login lasts ${loginLasts} at most.</p></div>`,
+<button class="primary" type="submit">Log in</button></form><p class="muted">The value of <code>ADMIN_TOKEN</code>. A login ends after ${minutes(lifetimes.idleMs)} without use and ${minutes(lifetimes.maxMs)} after logging in.</p></div>`,
       ),
       status,
     );
   app.register(async (auth) => {
     auth.setErrorHandler(async (err, req, reply) => {
       const status = (err as { statusCode?: number }).statusCode;
-      if (status === 403) return loginPage(reply, "The login form had expired. Try again.", 403);
-      if (status === 429) return loginPage(reply, "Too many login attempts. Wait a minute and try again.", 429);
+      if (status === 403) return loginPage(reply, "The login form had expired or was not sent by this page. Try again.", 403);
+      if (err instanceof InvalidParameterError) return loginPage(reply, err.message, 400);
+      // a body too large (413), an unsupported content type (415), a malformed form (400)
+      if (status && status >= 400 && status < 500) return loginPage(reply, (err as Error).message, status);
       req.log.error({ err }, "console login failed");
       return loginPage(reply, "Internal error; see the worker log.", 500);
     });
-    auth.get("/login", { config: { rateLimit: { max: 60 } } }, async (req, reply) => {
+    // the form and a refused login store nothing: only the CSRF cookie and, for a failure,
+    // this client's failure count (auth-failures.ts)
+    auth.get("/login", async (req, reply) => {
       if (hasConsoleSession(req)) return reply.redirect("/");
-      // the anonymous session only holds the form's CSRF secret: it lives minutes, not hours
-      req.session.cookie.maxAge = Math.min(LOGIN_FORM_TTL_MS, sessionTtlMs);
       return loginPage(reply);
     });
-    auth.post("/login", { preHandler: auth.csrfProtection, config: { rateLimit: {} } }, async (req, reply) => {
+    const limited = async (req: FastifyRequest, reply: FastifyReply) => {
+      const wait = await failures.retryAfterMs(req);
+      if (wait > 0) return loginPage(withRetryAfter(reply, wait), "Too many failed logins from this address. Wait a minute and try again.", 429);
+    };
+    auth.post("/login", { preHandler: [limited, auth.csrfProtection] }, async (req, reply) => {
       const token = (req.body as { token?: unknown } | undefined)?.token;
       if (typeof token !== "string" || !tokenMatches(token, adminToken)) {
+        await failures.record(req);
         req.log.warn({ ip: req.ip }, "console login refused");
         return loginPage(reply, "That is not the admin token.", 401);
       }
       await req.session.regenerate(); // a new session id at login (no fixation)
-      req.session.cookie.maxAge = sessionTtlMs; // regenerate keeps the login form's short lifetime
       secureOnHttps(req);
       req.session.set("admin", true);
+      req.session.set("loginAt", Date.now());
+      req.session.set("justLoggedIn", true);
       return reply.code(303).redirect("/");
     });
     auth.post("/logout", { preHandler: auth.csrfProtection }, async (req, reply) => {
@@ -205,7 +209,7 @@ ${h.endpoints.map((e) => html`<tr><td>${e.url}</td><td>${e.scope ?? "every accou
       html`<form class="inline" method="post" action="/actions/webhook-replay">${csrfField(reply)}<input type="hidden" name="url" value="${url}"><input type="hidden" name="after" value="${after.toString()}"><button type="submit">Replay dead deliveries</button></form>`;
 
     pages.get("/runs", async (req, reply) => {
-      const q = runsQuery.parse(req.query);
+      const q = parseInput(runsQuery, req.query);
       const source = q.source || undefined;
       const list = await deps.reads.listRuns({ appId: q.account, source, status: q.status, beforeId: q.before ? BigInt(q.before) : undefined, limit: RUNS_PAGE });
       const runs = list.rows.map(runOut);
@@ -222,7 +226,7 @@ ${runs.length ? runs.map((r) => html`<tr data-run="${r.id}"><td><a href="/runs/$
 
     pages.get("/runs/:id", async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      if (!/^\d{1,19}$/.test(id)) throw new InvalidParameterError("id", "is not a run id");
+      if (!int8String().safeParse(id).success) throw new InvalidParameterError("id", "is not a run id");
       const rec = await deps.reads.getRun(BigInt(id));
       if (!rec) return send(reply, page({ title: "Not found", csrf: reply.generateCsrf(), dashboard }, html`<div class="error">No run #${id}.</div><a href="/runs">Runs</a>`), 404);
       const r = runOut(rec);
@@ -240,7 +244,7 @@ ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== nul
     });
 
     pages.get("/articles", async (req, reply) => {
-      const q = articlesQuery.parse(req.query);
+      const q = parseInput(articlesQuery, req.query);
       const accountId = q.account ? await deps.reads.accountIdOf(q.account) : undefined;
       if (accountId === null) throw new InvalidParameterError("account", `no synced account has app_id ${q.account}`);
       const list = await deps.reads.listArticles({ accountId, q: q.q, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
@@ -276,7 +280,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
       const p = req.params as { id: string; idx: string };
       const a = await deps.reads.getArticle(p.id, { includeDeletedItems: true });
       const n = a?.newsItems.find((x) => String(x.idx) === p.idx);
-      if (!a || !n) return reply.code(404).send("not found");
+      if (!a || !n) return send(reply, page({ title: "Not found" }, html`<div class="error">No news item ${p.idx} of article ${p.id}.</div>`), 404);
       const fields = await displayFields(deps.reads, media, { urls: [], contents: [n.content] });
       const imgSrc = ["'self'", "data:", media.publicBaseUrl ? new URL(media.publicBaseUrl).origin : ""].filter(Boolean).join(" ");
       return reply
@@ -311,7 +315,7 @@ ${a.newsItems.map((n) => html`<section class="news-item"><h2>${n.idx + 1}. ${n.t
     });
 
     pages.post("/actions/webhook-replay", { preHandler: pages.csrfProtection }, async (req, reply) => {
-      const b = z.object({ url: z.string().min(1), after: z.string().regex(/^\d{1,19}$/) }).safeParse(req.body);
+      const b = z.object({ url: z.string().min(1), after: int8String() }).safeParse(req.body);
       if (!b.success) throw new InvalidParameterError("body", "url and after are required");
       if (!deps.changeFeed) throw new Error("webhooks are not available in this process");
       try {

@@ -7,11 +7,11 @@ import type { ChangeFeedStore } from "../../store/change-feed-store.ts";
 import { NoSuchEndpointError, replayWebhooks, webhookStatus } from "../../webhooks/operator.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
-import { parseInput } from "../validate.ts";
+import { int8String, parseInput } from "../validate.ts";
 
 const replayBody = z
   .object({
-    after: z.union([z.string().regex(/^\d{1,19}$/), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).transform((v) => BigInt(v)),
+    after: z.union([int8String("must be an event id"), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).transform((v) => BigInt(v)),
     url: z.string().min(1).optional(),
     account: z.string().min(1).optional(),
   })

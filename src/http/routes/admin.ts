@@ -1,8 +1,5 @@
 // Admin routes behind the bearer token: manual resync, recent runs, the queue dashboard.
 // Registered only when ADMIN_TOKEN is set.
-import { createBullBoard } from "@bull-board/api";
-import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
-import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SOURCES } from "../../sync/types.ts";
@@ -15,13 +12,13 @@ import { statusReport, targetOut } from "../../status/report.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseInput } from "../validate.ts";
 import { adminWebhookRoutes } from "./admin-webhooks.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).optional() }).strict();
 const runsQuery = z
   .object({ account: z.string().min(1).optional(), source: z.enum(SOURCES).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
   .strict();
 
-export const DASHBOARD_PATH = "/admin/queues";
 
 export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, consoleAuth?: ConsoleAuth): Promise<void> {
   await app.register(async (admin) => {
@@ -48,12 +45,6 @@ export async function adminRoutes(app: FastifyInstance, deps: ServerDeps, adminT
 
     if (deps.changeFeed) adminWebhookRoutes(admin, deps, deps.changeFeed);
 
-    if (deps.queue) {
-      const board = new FastifyAdapter();
-      // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api (9.10.2 is installed): same shape, distinct types
-      createBullBoard({ queues: [new BullMQAdapter(deps.queue.bull)], serverAdapter: board });
-      board.setBasePath(DASHBOARD_PATH);
-      await admin.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
-    }
+    if (deps.queue) await dashboardRoutes(admin, deps.queue, deps.logger);
   });
 }

@@ -6,11 +6,11 @@ import { z } from "zod";
 import { toChangeEvent } from "../../changes/event.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
-import { parseInput } from "../validate.ts";
+import { int8String, parseInput } from "../validate.ts";
 
 const changesQuery = z
   .object({
-    after: z.string().regex(/^\d{1,19}$/, "must be an event id (a decimal integer, 0 for the beginning)").default("0"),
+    after: int8String("must be an event id (a decimal integer, 0 for the beginning)").default("0"),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     account: z.string().min(1).max(64).optional(),
   })

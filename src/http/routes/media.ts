@@ -19,7 +19,7 @@ export function mediaRoutes(app: FastifyInstance, deps: ServerDeps): void {
     const etag = `"${hashOfKey(key)}"`;
     reply.header("etag", etag).header("cache-control", IMMUTABLE_CACHE_CONTROL).header("x-content-type-options", "nosniff");
     // an SVG opened directly must not run scripts in this origin
-    reply.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    reply.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'");
     const inm = req.headers["if-none-match"];
     if (inm && inm.split(",").some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return reply.code(304).send();
     const obj = await objects.get(key);
