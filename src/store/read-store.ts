@@ -13,8 +13,11 @@ import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
 import { selectMirrorKeys } from "./sql/media-assets.ts";
 import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
 import { feedItems, type FeedItemRecord, type FeedRecords } from "./read/feed-items.ts";
+import { searchNewsItems, UnsearchableQueryError, type SearchFilter, type SearchHit, type SearchPosition } from "./read/search.ts";
 
 export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords };
+export type { SearchFilter, SearchHit, SearchPosition };
+export { UnsearchableQueryError };
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MediaStatusRow, RunFilter, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
@@ -41,6 +44,8 @@ export interface ReadStore {
   listChanges(f: ChangeFilter): Promise<ChangeRecord[]>;
   /** an account's latest live articles' news items, for its feeds */
   feedItems(appId: string, articles: number): Promise<FeedRecords>;
+  /** news items matching a search query, best first (mpsync_search); throws UnsearchableQueryError */
+  search(f: SearchFilter): Promise<{ rows: SearchHit[]; more: boolean }>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -63,5 +68,6 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     mirrorKeys: (urls) => selectMirrorKeys(prisma, urls),
     listChanges: (f) => listChanges(prisma, f),
     feedItems: (appId, articles) => feedItems(prisma, appId, articles),
+    search: (f) => searchNewsItems(prisma, f),
   };
 }
