@@ -1,6 +1,7 @@
 // Who may read what through /v1. Public by default: live published articles, their HTML and
 // the feeds. Materials (the library holds unpublished images, videos, voices), deleted
-// content (include_deleted=true, a deleted article) and /v1/changes need a bearer token:
+// content (include_deleted=true, a deleted article), material news in /v1/search and
+// /v1/changes need a bearer token:
 // READ_API_TOKEN or ADMIN_TOKEN; with neither set they are disabled. READ_API_PUBLIC=false
 // makes every /v1 route need the token.
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -22,6 +23,12 @@ const wantsDeleted = (req: FastifyRequest): boolean => {
   return v === "true" || v === "1";
 };
 
+/** /v1/search of material news (source=material or all) is material content. */
+const wantsMaterial = (req: FastifyRequest): boolean => {
+  const v = (req.query as Record<string, unknown> | undefined)?.source;
+  return v === "material" || v === "all";
+};
+
 export function readAccess(http: AppConfig["http"]): ReadAccess {
   const tokens = [http.readApiToken, http.adminToken].filter((t): t is string => t !== undefined);
   const isPublic = http.readApiPublic !== false;
@@ -32,7 +39,11 @@ export function readAccess(http: AppConfig["http"]): ReadAccess {
     async hook(req, reply) {
       const route = req.routeOptions.url;
       if (!route?.startsWith("/v1/")) return;
-      const needsToken = !isPublic || PROTECTED_ROUTES.has(route) || (route === "/v1/articles" && wantsDeleted(req));
+      const needsToken =
+        !isPublic ||
+        PROTECTED_ROUTES.has(route) ||
+        ((route === "/v1/articles" || route === "/v1/search") && wantsDeleted(req)) ||
+        (route === "/v1/search" && wantsMaterial(req));
       if (!needsToken) return;
       if (tokens.length === 0) {
         await reply.code(403).send({ error: "forbidden", message: "this part of the read API is disabled: set READ_API_TOKEN to enable it for token holders" });
