@@ -180,6 +180,19 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     await page.screenshot({ path: join(SHOTS, "console-article.png"), fullPage: false });
   });
 
+  it("searches the articles' text, Chinese words included, and marks the match", async () => {
+    await page.goto(`${base}/articles`);
+    await page.fill("input[name=q]", "年轻人");
+    await page.click("form.filters button");
+    await page.locator("table.search mark").first().waitFor();
+    const marks = await page.locator("table.search mark").allTextContents();
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.every((m) => m.includes("年轻人"))).toBe(true);
+    const expected = sim.published().filter((a) => a.news_item.some((n) => !n.is_deleted && `${n.title}${n.digest}${n.content}`.includes("年轻人"))).length;
+    expect(new Set(await page.locator("table.search td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")))).size).toBe(Math.min(expected, 20));
+    await page.screenshot({ path: join(SHOTS, "console-search.png"), fullPage: false });
+  });
+
   it("a failed run shows its errcode and what to do about it", async () => {
     sim.setFaults({ forceErrcode: 48001 }); // the API is not authorised for this account
     try {

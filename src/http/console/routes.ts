@@ -12,17 +12,18 @@ import { plannerSettings } from "../../config/config.ts";
 import { runOut } from "../../status/runs.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
 import { countersByColumn } from "../../store/run-counters.ts";
-import type { MediaStatusRow } from "../../store/read-store.ts";
+import { UnsearchableQueryError, type MediaStatusRow } from "../../store/read-store.ts";
 import { replayWebhooks, webhookStatus, NoSuchEndpointError } from "../../webhooks/operator.ts";
 import { displayUrl } from "../../webhooks/dispatch.ts";
 import type { TargetQueueStatus } from "../../job-queue.ts";
 import { tokenMatches } from "../auth.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeSearchCursor, encodeSearchCursor } from "../search-cursor.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { adviceFor } from "./advice.ts";
 import { CSS, JS } from "./assets.ts";
-import { html, query, type Html } from "./html.ts";
+import { Html, html, query } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
 import { DEFAULT_SESSION_TTL_MS, hasConsoleSession, secureOnHttps } from "./session.ts";
 import { megabytes } from "../../format/megabytes.ts";
@@ -37,6 +38,11 @@ const articlesQuery = z.object({ account: opt, q: opt, cursor: opt });
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).or(z.literal("")).optional(), mode: z.enum(["full", "incremental"]).default("full") });
 
 const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** A search snippet (escaped text with <mark> around matches, made by mpsync_search) as markup; anything else in it is escaped again. */
+function snippetHtml(snippet: string): Html {
+  return /[<>]/.test(snippet.replace(/<\/?mark>/g, "")) ? html`${snippet}` : new Html(snippet);
+}
 
 function send(reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply.code(status).header("content-type", "text/html; charset=utf-8").header("content-security-policy", CONSOLE_CSP).header("x-frame-options", "DENY").header("cache-control", "no-store").header("referrer-policy", "same-origin").send(body);
@@ -241,20 +247,38 @@ ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== nul
       const q = articlesQuery.parse(req.query);
       const accountId = q.account ? await deps.reads.accountIdOf(q.account) : undefined;
       if (accountId === null) throw new InvalidParameterError("account", `no synced account has app_id ${q.account}`);
-      const list = await deps.reads.listArticles({ accountId, q: q.q, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+      const form = html`<form class="filters" method="get" action="/articles"><label>search titles and text<input name="q" value="${q.q ?? ""}" type="search" placeholder="公众号 &quot;a phrase&quot; -excluded"></label>${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>`;
+      if (q.q) return render(req, reply, { title: `Search: ${q.q}`, nav: "articles" }, html`<h1>Articles</h1>${form}${await searchResults(q.q, q.account, q.cursor)}`);
+      const list = await deps.reads.listArticles({ accountId, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
       const fields = await displayFields(deps.reads, media, { urls: list.rows.map((a) => a.newsItems[0]?.thumbUrl) });
       const last = list.rows[list.rows.length - 1];
       return render(req, reply, { title: "Articles", nav: "articles" }, html`<h1>Articles</h1>
-<form class="filters" method="get" action="/articles"><label>title contains<input name="q" value="${q.q ?? ""}" type="search"></label>${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>
+${form}
 <div class="scroll"><table id="articles"><thead><tr><th></th><th>title</th><th>account</th><th>items</th><th>updated</th></tr></thead><tbody>
 ${list.rows.length ? list.rows.map((a) => {
   const first = a.newsItems.find((n) => !n.isDeleted) ?? a.newsItems[0];
   const thumb = fields.mirrorUrl(first?.thumbUrl);
   return html`<tr><td>${thumb ? html`<img class="thumb" src="${thumb}" alt="" width="48" height="32">` : ""}</td><td class="wrap"><a href="/articles/${encodeURIComponent(a.articleId)}">${first?.title || "(untitled)"}</a></td><td>${a.appId}</td><td>${a.newsItems.length}</td><td>${when(a.updateTime)}</td></tr>`;
-}) : html`<tr><td colspan="5" class="muted">no articles${q.q ? " with that in the title" : ""}</td></tr>`}
+}) : html`<tr><td colspan="5" class="muted">no articles</td></tr>`}
 </tbody></table></div>
-<div class="pager">${q.cursor ? html`<a href="/articles${query({ q: q.q, account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ q: q.q, account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
+<div class="pager">${q.cursor ? html`<a href="/articles${query({ account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
     });
+
+    /** The read API's search (published news items, live ones) as a table with snippets. */
+    const searchResults = async (text: string, account: string | undefined, cursor: string | undefined): Promise<Html> => {
+      let found;
+      try {
+        found = await deps.reads.search({ q: text, appId: account, sources: ["published"], includeDeleted: false, limit: ARTICLES_PAGE, after: cursor ? decodeSearchCursor(cursor) : undefined });
+      } catch (e) {
+        if (e instanceof UnsearchableQueryError) return html`<p class="muted">Nothing to search for in that: ${e.message}.</p>`;
+        throw e;
+      }
+      const last = found.rows[found.rows.length - 1];
+      return html`<div class="scroll"><table id="articles" class="search"><thead><tr><th>title</th><th>match</th><th>account</th><th>updated</th></tr></thead><tbody>
+${found.rows.length ? found.rows.map((h) => html`<tr><td class="wrap"><a href="/articles/${encodeURIComponent(h.itemKey)}">${h.title || "(untitled)"}</a>${h.idx > 0 ? html` <span class="muted">(item ${h.idx + 1})</span>` : ""}</td><td class="wrap snippet">${snippetHtml(h.snippet)}</td><td>${h.appId}</td><td>${when(h.updateTime)}</td></tr>`) : html`<tr><td colspan="4" class="muted">no live article contains that</td></tr>`}
+</tbody></table></div>
+<div class="pager">${cursor ? html`<a href="/articles${query({ q: text, account })}">first page</a>` : ""}${found.more && last ? html`<a href="/articles${query({ q: text, account, cursor: encodeSearchCursor(last) })}">next →</a>` : ""}</div>`;
+    };
 
     pages.get("/articles/:id", async (req, reply) => {
       const id = (req.params as { id: string }).id;
