@@ -11,12 +11,12 @@ export const SEARCH_LIMITS = { title: 1000, digest: 1000, body: 14000 } as const
 const CJK = "\\u3040-\\u309f\\u30a0-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
 const WORD = "0-9A-Za-z\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u024f";
 const HIDDEN = ["script", "style", "noscript", "template", "textarea", "title"];
-const BLOCK = "p|div|section|article|header|footer|aside|nav|h[1-6]|br|hr|li|ul|ol|dl|dt|dd|table|tr|td|th|thead|tbody|blockquote|pre|figure|figcaption|img|video|audio|iframe";
-const ATTRS = `("[^"]*"|'[^']*'|[^'">])*`;
+const BLOCK = "p|div|section|br|img|li|h[1-6]|tr|td|th|blockquote|hr|table|ul|ol|figure|pre|video";
+const ATTRS = `(?:"[^"]*"|'[^']*'|[^'">])*`;
 
-const COMMENT = /<!--([^-]|-(?!->))*(-->|$)/g;
-const HIDDEN_ELEMENT = new RegExp(HIDDEN.map((t) => `<${t}(?![A-Za-z0-9_])[^>]*>([^<]|<(?!\\/${t}))*(<\\/${t}[^>]*>|$)`).join("|"), "gi");
-const BLOCK_TAG = new RegExp(`<\\/?(${BLOCK})(?![A-Za-z0-9_])${ATTRS}>`, "gi");
+const COMMENT = /<!--(?:[^-]|-(?!->))*(?:-->|$)/g;
+const HIDDEN_ELEMENT = new RegExp(HIDDEN.map((t) => `<${t}(?:[ \\t\\n\\r\\f/][^>]*)?>(?:[^<]|<(?!\\/${t}))*(?:<\\/${t}[^>]*>|$)`).join("|"), "gi");
+const BLOCK_TAG = new RegExp(`<\\/?(?:${BLOCK})(?:[ \\t\\n\\r\\f/]${ATTRS})?>`, "gi");
 const TAG = new RegExp(`<[A-Za-z/!?]${ATTRS}>`, "g");
 const NUMERIC_REF = /&#([xX][0-9A-Fa-f]{1,6}|[0-9]{1,7});/g;
 const FULLWIDTH = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;
