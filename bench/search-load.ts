@@ -18,7 +18,7 @@ export async function loadCorpus(url: string, corpus: SearchCorpus, count: numbe
     );
     const accountId = rows[0]!.id;
     const batch = opts.batch ?? 200;
-    const search = opts.withSearch ? "mpsync_search_vector(u.st, u.sd, u.sb)" : "NULL";
+    const search = opts.withSearch ? "mpsync_search_vector(u.st, u.sd, u.sb), mpsync_search_vector(u.st, u.sd, NULL)" : "NULL, NULL";
     for (let start = 0; start < count; start += batch) {
       const items = [];
       for (let i = start; i < Math.min(count, start + batch); i++) {
@@ -33,7 +33,7 @@ export async function loadCorpus(url: string, corpus: SearchCorpus, count: numbe
         [accountId, json],
       );
       await db.query(
-        `INSERT INTO published_news_items (account_id, article_id, idx, title, digest, content, url, search)
+        `INSERT INTO published_news_items (account_id, article_id, idx, title, digest, content, url, search, search_head)
          SELECT $1, u.k, 0, u.title, u.digest, u.content, 'https://mp.weixin.qq.com/s/' || u.k, ${search}
            FROM json_to_recordset($2::json) AS u(k text, title text, digest text, content text, st text, sd text, sb text)`,
         [accountId, json],

@@ -21,11 +21,11 @@ export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: n
   await tx.$executeRawUnsafe(
     `INSERT INTO ${table} AS t
        (account_id, ${key}, idx, title, author, digest, content, content_source_url, thumb_media_id, thumb_url,
-        show_cover_pic, need_open_comment, only_fans_can_comment, url, is_deleted, deleted_at, content_hash, updated_at, search)
+        show_cover_pic, need_open_comment, only_fans_can_comment, url, is_deleted, deleted_at, content_hash, updated_at, search, search_head)
      SELECT $1, u.k, u.idx, u.title, u.author, u.digest, u.content, u."contentSourceUrl", u."thumbMediaId", u."thumbUrl",
             u."showCoverPic", u."needOpenComment", u."onlyFansCanComment", u.url,
             u."isDeleted", CASE WHEN u."isDeleted" THEN now() END, u."contentHash", now(),
-            mpsync_search_vector(u.st, u.sd, u.sb)
+            mpsync_search_vector(u.st, u.sd, u.sb), mpsync_search_vector(u.st, u.sd, NULL)
        FROM json_to_recordset($2::json) AS u(k text, idx int, title text, author text, digest text, content text,
             "contentSourceUrl" text, "thumbMediaId" text, "thumbUrl" text, "showCoverPic" int, "needOpenComment" int,
             "onlyFansCanComment" int, url text, "isDeleted" bool, "contentHash" text, st text, sd text, sb text)
@@ -38,7 +38,8 @@ export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: n
        deleted_at = CASE WHEN EXCLUDED.is_deleted THEN COALESCE(t.deleted_at, now()) END,
        content_hash = EXCLUDED.content_hash,
        updated_at = now(),
-       search = EXCLUDED.search
+       search = EXCLUDED.search,
+       search_head = EXCLUDED.search_head
      WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.is_deleted IS DISTINCT FROM EXCLUDED.is_deleted`,
     accountId,
     json,
