@@ -2,7 +2,7 @@
 // JSON, like the lists' cursors (cursor.ts) but over the search's order.
 import { z } from "zod";
 import type { SearchPosition } from "../store/read-store.ts";
-import { InvalidParameterError } from "./errors.ts";
+import { parseCursor } from "./cursor.ts";
 
 const cursorSchema = z.object({ r: z.number().finite().nonnegative(), s: z.enum(["published", "material"]), i: z.string().regex(/^\d{1,19}$/) }).strict();
 
@@ -11,11 +11,6 @@ export function encodeSearchCursor(p: SearchPosition): string {
 }
 
 export function decodeSearchCursor(raw: string): SearchPosition {
-  let c: z.infer<typeof cursorSchema>;
-  try {
-    c = cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-  } catch {
-    throw new InvalidParameterError("cursor", "is not a cursor returned by this API");
-  }
+  const c = parseCursor(raw, cursorSchema);
   return { rank: c.r, source: c.s, id: BigInt(c.i) };
 }

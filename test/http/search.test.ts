@@ -11,6 +11,7 @@ import { createReadStore } from "../../src/store/read-store.ts";
 import { upsertNewsItems } from "../../src/store/sql/upsert-news-items.ts";
 import type { NewsItemRow } from "../../src/store/rows.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
+import { newsItemRow } from "../helpers/news-item.ts";
 
 const db = await createTestDatabase();
 const redis = createTestRedis();
@@ -19,22 +20,8 @@ const servers: FastifyInstance[] = [];
 let open = "";
 let noTokens = "";
 
-const item = (title: string, content: string, isDeleted = false): NewsItemRow => ({
-  idx: 0,
-  title,
-  author: null,
-  digest: `${title}的摘要`,
-  content,
-  contentSourceUrl: null,
-  thumbMediaId: null,
-  thumbUrl: null,
-  showCoverPic: null,
-  needOpenComment: null,
-  onlyFansCanComment: null,
-  url: `https://mp.weixin.qq.com/s/${title}`,
-  isDeleted,
-  contentHash: title,
-});
+const item = (title: string, content: string, isDeleted = false): NewsItemRow =>
+  newsItemRow({ title, digest: `${title}的摘要`, content, url: `https://mp.weixin.qq.com/s/${title}`, isDeleted, contentHash: title });
 
 async function server(http: Partial<AppConfig["http"]>): Promise<string> {
   const config = { databaseUrl: db.url, redisPrefix: redis.prefix, accounts: [], http: { port: 0, host: "127.0.0.1", adminToken: undefined, ...http } } as unknown as AppConfig;

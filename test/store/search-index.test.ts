@@ -15,6 +15,7 @@ import { SearchUnsupportedError } from "../../src/store/search/support.ts";
 import { upsertNewsItems } from "../../src/store/sql/upsert-news-items.ts";
 import type { NewsItemRow } from "../../src/store/rows.ts";
 import { createTestDatabase } from "../helpers/db.ts";
+import { newsItemRow } from "../helpers/news-item.ts";
 import { admin, serverUrl, testDatabaseName } from "../helpers/servers.ts";
 
 const db = await createTestDatabase();
@@ -31,22 +32,7 @@ const AWKWARD: { title: string | null; digest: string | null; content: string | 
   { title: "Running RUNS the studies", digest: "don't stop-believing", content: "<div>a&lt;b &amp;&amp; c&gt;d</div>\n\t<p>  多  空格  </p>" },
 ];
 
-const row = (n: { title: string | null; digest: string | null; content: string | null }, hash: string): NewsItemRow => ({
-  idx: 0,
-  title: n.title,
-  author: null,
-  digest: n.digest,
-  content: n.content,
-  contentSourceUrl: null,
-  thumbMediaId: null,
-  thumbUrl: null,
-  showCoverPic: null,
-  needOpenComment: null,
-  onlyFansCanComment: null,
-  url: null,
-  isDeleted: false,
-  contentHash: hash,
-});
+const row = (n: { title: string | null; digest: string | null; content: string | null }, hash: string): NewsItemRow => newsItemRow({ ...n, contentHash: hash });
 
 describe("the search column", () => {
   it("the sync's token streams and the migration's SQL make the same vector", async () => {

@@ -13,6 +13,7 @@ import { upsertNewsItems } from "../../src/store/sql/upsert-news-items.ts";
 import { createRng, intBetween, pick } from "../../src/simulator/random.ts";
 import type { NewsItemRow } from "../../src/store/rows.ts";
 import { createTestDatabase } from "../helpers/db.ts";
+import { newsItemRow } from "../helpers/news-item.ts";
 import { admin, serverUrl, testDatabaseName } from "../helpers/servers.ts";
 
 // Words of the corpus. Traps: 公众 / 众号 / 号外 appear apart in some items, so 公众号外
@@ -95,22 +96,8 @@ async function seed(prisma: PrismaClient): Promise<void> {
        FROM generate_series(0, $1 - 1) AS i`,
     items.length,
   );
-  const row = (p: Plain, i: number): NewsItemRow => ({
-    idx: 0,
-    title: p.title,
-    author: null,
-    digest: p.digest,
-    content: html(p.body, i),
-    contentSourceUrl: null,
-    thumbMediaId: null,
-    thumbUrl: null,
-    showCoverPic: 0,
-    needOpenComment: 0,
-    onlyFansCanComment: 0,
-    url: `https://mp.weixin.qq.com/s/${p.key}`,
-    isDeleted: false,
-    contentHash: `h${i}`,
-  });
+  const row = (p: Plain, i: number): NewsItemRow =>
+    newsItemRow({ title: p.title, digest: p.digest, content: html(p.body, i), showCoverPic: 0, needOpenComment: 0, onlyFansCanComment: 0, url: `https://mp.weixin.qq.com/s/${p.key}`, contentHash: `h${i}` });
   // the sync's own write path: token streams in this process, the vector in the INSERT
   for (const account of [1, 2]) {
     const mine = items.map((p, i) => ({ p, i })).filter(({ i }) => (i % 5 === 0 ? 2 : 1) === account);
