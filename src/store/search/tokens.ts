@@ -3,7 +3,7 @@
 // rows written before it and parse queries. Postgres's regex engine takes milliseconds per
 // 4 KB body for these passes, V8's microseconds, so the page write sends the streams and
 // Postgres only turns them into lexemes (mpsync_search_vector: English stems, weights).
-// test/store/search-tokens.test.ts checks both sides give the same vectors.
+// test/store/search-index.test.ts checks both sides give the same vectors.
 
 /** Characters a search document keeps of each field (the tsvector's 16,383 positions). */
 export const SEARCH_LIMITS = { title: 1000, digest: 1000, body: 14000 } as const;
