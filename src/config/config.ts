@@ -6,7 +6,7 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, parseDatabaseUrl, parseRedisUrl } from "./database.ts";
-import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
+import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_SEARCH_INDEX, DEFAULT_WECHAT_BASE_URL, DEFAULT_WECHAT_MAX_RESPONSE_BYTES, type DbPoolSettings, type PlannerSettings } from "./defaults.ts";
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
@@ -113,6 +113,13 @@ export interface AppConfig {
   changes?: ChangeFeedConfig;
   /** the planner and the quota budget; DEFAULT_PLANNER when absent */
   planner?: PlannerSettings;
+  /** SEARCH_INDEX: the sync writes the search index and /v1/search answers; absent in configurations built by hand: DEFAULT_SEARCH_INDEX */
+  search?: { index: boolean };
+}
+
+/** Whether search is on (SEARCH_INDEX); the default for configurations built by hand. */
+export function searchIndexOn(config: Pick<AppConfig, "search">): boolean {
+  return config.search?.index ?? DEFAULT_SEARCH_INDEX;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   if (readApi.readApiToken !== undefined && readApi.readApiToken.length < 16) problems.push("READ_API_TOKEN must be at least 16 characters");
 
   const media = loadMediaConfig(env, problems);
+  const search = { index: boolSetting(env, "SEARCH_INDEX", DEFAULT_SEARCH_INDEX, problems) };
 
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {
@@ -246,5 +254,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner, search };
 }

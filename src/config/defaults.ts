@@ -35,3 +35,6 @@ export interface PlannerSettings {
 }
 
 export const DEFAULT_PLANNER: Readonly<PlannerSettings> = { tickMs: 5_000, fullWindowMinutes: 120, quotaReservePercent: 10, quotaRefreshMinutes: 60, reloadMs: 30_000 };
+
+/** SEARCH_INDEX: whether the sync writes the search index (README "Search"); off until it meets its cost targets */
+export const DEFAULT_SEARCH_INDEX = false;

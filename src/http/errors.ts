@@ -15,3 +15,15 @@ export class NotFoundError extends Error {
     super(`${what} not found`);
   }
 }
+
+/**
+ * The server's configuration has search off (SEARCH_INDEX): 409, the request conflicts with
+ * the server's state rather than naming something missing. Not 404: a 404 is cacheable by
+ * default (a CDN would keep answering it after search is turned on) and reads like a wrong URL.
+ */
+export class SearchDisabledError extends Error {
+  override readonly name = "SearchDisabledError";
+  constructor() {
+    super('search is not enabled on this server: set SEARCH_INDEX=true on the workers and run `mpsync search reindex` (README "Search")');
+  }
+}

@@ -2,7 +2,7 @@
 // read API. Errors map by class to status codes; bodies never carry secrets or stacks.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ServerDeps } from "./deps.ts";
-import { InvalidParameterError, NotFoundError } from "./errors.ts";
+import { InvalidParameterError, NotFoundError, SearchDisabledError } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -20,6 +20,7 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof InvalidParameterError) return reply.code(400).send({ error: "invalid_parameter", field: err.field, message: err.message });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: "not_found", message: err.message });
+    if (err instanceof SearchDisabledError) return reply.code(409).send({ error: "search_disabled", message: err.message });
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own 4xx (malformed JSON body, unsupported media type): its message names no secret
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: "bad_request", field: "body", message: (err as Error).message });

@@ -23,8 +23,11 @@ let noTokens = "";
 const item = (title: string, content: string, isDeleted = false): NewsItemRow =>
   newsItemRow({ title, digest: `${title}的摘要`, content, url: `https://mp.weixin.qq.com/s/${title}`, isDeleted, contentHash: title });
 
-async function server(http: Partial<AppConfig["http"]>): Promise<string> {
-  const config = { databaseUrl: db.url, redisPrefix: redis.prefix, accounts: [], http: { port: 0, host: "127.0.0.1", adminToken: undefined, ...http } } as unknown as AppConfig;
+// SEARCH_INDEX on (search is opt-in), but for the server that checks what "off" answers
+const SEARCH_ON = { searchIndex: true };
+
+async function server(http: Partial<AppConfig["http"]>, search = { index: true }): Promise<string> {
+  const config = { databaseUrl: db.url, redisPrefix: redis.prefix, accounts: [], http: { port: 0, host: "127.0.0.1", adminToken: undefined, ...http }, search } as unknown as AppConfig;
   const s = await startHttpServer({ config, reads: createReadStore(db.prisma), redis: redis.redis, logger: createLogger("silent"), metrics: createMetrics({ defaultMetrics: false }) });
   servers.push(s.app);
   return s.url;
@@ -46,8 +49,8 @@ beforeAll(async () => {
     { owner: "live", item: { ...item("春天来了", "<p>公众号 <b>&lt;春天&gt;</b> 的文章</p>"), idx: 0 } },
     { owner: "live", item: { ...item("删除的春天", "<p>这一条已删除</p>", true), idx: 1 } },
     { owner: "gone", item: item("已删文章的春天", "<p>文章已删</p>") },
-  ]);
-  await upsertNewsItems(db.prisma, "material", 1, [{ owner: "draft", item: item("草稿里的春天", "<p>素材</p>") }]);
+  ], SEARCH_ON);
+  await upsertNewsItems(db.prisma, "material", 1, [{ owner: "draft", item: item("草稿里的春天", "<p>素材</p>") }], SEARCH_ON);
   // many matches for paging
   await db.sql.query(`INSERT INTO published_articles (account_id, article_id, update_time) SELECT 1, 'many-' || i, now() FROM generate_series(1, 45) AS i`);
   await upsertNewsItems(
@@ -55,6 +58,7 @@ beforeAll(async () => {
     "published",
     1,
     Array.from({ length: 45 }, (_, i) => ({ owner: `many-${i + 1}`, item: item(`夏天${i}`, `<p>${"夏天 ".repeat(1 + (i % 4))}第${i}篇</p>`) })),
+    SEARCH_ON,
   );
   open = await server({ readApiToken: READ });
   noTokens = await server({});

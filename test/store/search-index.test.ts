@@ -55,7 +55,7 @@ describe("the search column", () => {
   it("is rewritten with its row by the upsert, so an edited word is found and the old one no longer", async () => {
     await db.sql.query(`INSERT INTO accounts (app_id) VALUES ('wxindex00000001')`);
     await db.sql.query(`INSERT INTO published_articles (account_id, article_id) VALUES (1, 'a1')`);
-    const write = (content: string, hash: string) => upsertNewsItems(db.prisma, "published", 1, [{ owner: "a1", item: row({ title: "标题", digest: null, content }, hash) }]);
+    const write = (content: string, hash: string) => upsertNewsItems(db.prisma, "published", 1, [{ owner: "a1", item: row({ title: "标题", digest: null, content }, hash) }], { searchIndex: true });
     const found = async (q: string) => (await db.sql.query(`SELECT item_key FROM mpsync_search($1)`, [q])).rows.map((r) => r.item_key);
     await write("<p>春节快乐</p>", "h1");
     expect(await found("春节")).toEqual(["a1"]);

@@ -101,7 +101,7 @@ async function seed(prisma: PrismaClient): Promise<void> {
   // the sync's own write path: token streams in this process, the vector in the INSERT
   for (const account of [1, 2]) {
     const mine = items.map((p, i) => ({ p, i })).filter(({ i }) => (i % 5 === 0 ? 2 : 1) === account);
-    await upsertNewsItems(prisma, "published", account, mine.map(({ p, i }) => ({ owner: p.key, item: row(p, i) })));
+    await upsertNewsItems(prisma, "published", account, mine.map(({ p, i }) => ({ owner: p.key, item: row(p, i) })), { searchIndex: true });
   }
 }
 

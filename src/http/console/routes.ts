@@ -8,7 +8,7 @@ import { mediaConfigOf } from "../../media/service.ts";
 import { displayFields } from "../../media/display-fields.ts";
 import { statusReport, type TargetStatus } from "../../status/report.ts";
 import { quotaReport, type QuotaStatus } from "../../status/quota.ts";
-import { plannerSettings } from "../../config/config.ts";
+import { plannerSettings, searchIndexOn } from "../../config/config.ts";
 import { runOut } from "../../status/runs.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
 import { countersByColumn } from "../../store/run-counters.ts";
@@ -247,9 +247,15 @@ ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== nul
       const q = articlesQuery.parse(req.query);
       const accountId = q.account ? await deps.reads.accountIdOf(q.account) : undefined;
       if (accountId === null) throw new InvalidParameterError("account", `no synced account has app_id ${q.account}`);
-      const form = html`<form class="filters" method="get" action="/articles"><label>search titles and text<input name="q" value="${q.q ?? ""}" type="search" placeholder="公众号 &quot;a phrase&quot; -excluded"></label>${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>`;
-      if (q.q) return render(req, reply, { title: `Search: ${q.q}`, nav: "articles" }, html`<h1>Articles</h1>${form}${await searchResults(q.q, q.account, q.cursor)}`);
-      const list = await deps.reads.listArticles({ accountId, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+      // SEARCH_INDEX off: the title substring filter the box had before search, and a note saying so
+      const searching = searchIndexOn(deps.config);
+      const box = searching
+        ? html`<label>search titles and text<input name="q" value="${q.q ?? ""}" type="search" placeholder="公众号 &quot;a phrase&quot; -excluded"></label>`
+        : html`<label>title contains<input name="q" value="${q.q ?? ""}" type="search"></label>`;
+      const form = html`<form class="filters" method="get" action="/articles">${box}${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>${searching ? "" : html`<p class="muted" id="search-off">Full-text search is off (SEARCH_INDEX): this box filters titles only.</p>`}`;
+      if (q.q && searching) return render(req, reply, { title: `Search: ${q.q}`, nav: "articles" }, html`<h1>Articles</h1>${form}${await searchResults(q.q, q.account, q.cursor)}`);
+      const title = searching ? undefined : q.q;
+      const list = await deps.reads.listArticles({ accountId, q: title, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
       const fields = await displayFields(deps.reads, media, { urls: list.rows.map((a) => a.newsItems[0]?.thumbUrl) });
       const last = list.rows[list.rows.length - 1];
       return render(req, reply, { title: "Articles", nav: "articles" }, html`<h1>Articles</h1>
@@ -259,9 +265,9 @@ ${list.rows.length ? list.rows.map((a) => {
   const first = a.newsItems.find((n) => !n.isDeleted) ?? a.newsItems[0];
   const thumb = fields.mirrorUrl(first?.thumbUrl);
   return html`<tr><td>${thumb ? html`<img class="thumb" src="${thumb}" alt="" width="48" height="32">` : ""}</td><td class="wrap"><a href="/articles/${encodeURIComponent(a.articleId)}">${first?.title || "(untitled)"}</a></td><td>${a.appId}</td><td>${a.newsItems.length}</td><td>${when(a.updateTime)}</td></tr>`;
-}) : html`<tr><td colspan="5" class="muted">no articles</td></tr>`}
+}) : html`<tr><td colspan="5" class="muted">no articles${title ? " with that in the title" : ""}</td></tr>`}
 </tbody></table></div>
-<div class="pager">${q.cursor ? html`<a href="/articles${query({ account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
+<div class="pager">${q.cursor ? html`<a href="/articles${query({ q: title, account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ q: title, account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
     });
 
     /** The read API's search (published news items, live ones) as a table with snippets. */

@@ -1,13 +1,15 @@
 // GET /v1/search: news items matching a query, best first (the store's mpsync_search).
 // Material news and deleted content need the read token (read-access.ts decides before
 // this handler runs); without `source`, token holders search both kinds of news item.
+// With SEARCH_INDEX off it answers 409 search_disabled (errors.ts says why not 404).
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { iso } from "../../format/iso.ts";
 import { UnsearchableQueryError, type SearchHit } from "../../store/read-store.ts";
 import type { NewsItemTable } from "../../store/sql/news-item-tables.ts";
 import type { ServerDeps } from "../deps.ts";
-import { InvalidParameterError } from "../errors.ts";
+import { InvalidParameterError, SearchDisabledError } from "../errors.ts";
+import { searchIndexOn } from "../../config/config.ts";
 import type { ReadAccess } from "../read-access.ts";
 import { decodeSearchCursor, encodeSearchCursor } from "../search-cursor.ts";
 import { parseInput } from "../validate.ts";
@@ -45,6 +47,8 @@ export function searchHitOut(h: SearchHit) {
 
 export function searchRoutes(app: FastifyInstance, deps: ServerDeps, access: ReadAccess): void {
   app.get("/v1/search", async (req) => {
+    // without SEARCH_INDEX the columns are NULL: an empty page would read as "no match"
+    if (!searchIndexOn(deps.config)) throw new SearchDisabledError();
     const q = parseInput(searchQuery, req.query);
     if (q.account !== undefined && (await deps.reads.accountIdOf(q.account)) === null) throw new InvalidParameterError("account", `no synced account has app_id ${q.account}`);
     const source = q.source ?? (access.authorized(req) ? "all" : "published");

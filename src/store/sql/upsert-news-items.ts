@@ -1,6 +1,9 @@
 // Bulk upsert of news items by (owner key, idx). is_deleted follows the API flag;
-// unchanged items (same hash, same flag) are not touched. The search document is written
-// with the row, in the page's transaction (search/tokens.ts makes its token streams).
+// unchanged items (same hash, same flag) are not touched. With SEARCH_INDEX on, the search
+// document is written with the row, in the page's transaction (search/tokens.ts makes its
+// token streams); off, a written row's search columns become NULL, with no tokenizing at
+// all, so no stale vector outlives a period without the index (`mpsync search reindex`
+// and the worker's backfill fill them when it is turned on).
 import type { NewsItemRow } from "../rows.ts";
 import { NEWS_ITEM_TABLES, type NewsItemTable } from "./news-item-tables.ts";
 import type { Tx } from "./tx.ts";
@@ -11,13 +14,19 @@ export interface OwnedNewsItem {
   item: NewsItemRow;
 }
 
-export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: number, rows: OwnedNewsItem[]): Promise<void> {
+/** Whether the write indexes its rows for search (SEARCH_INDEX). */
+export interface SearchWrite {
+  searchIndex: boolean;
+}
+
+export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: number, rows: OwnedNewsItem[], opts: SearchWrite): Promise<void> {
   if (rows.length === 0) return;
   const { table, key } = NEWS_ITEM_TABLES[which];
   // One JSON parameter instead of an array per column: the HTML bodies are most of a
   // page's bytes, and JSON.stringify escapes them natively where pg's array literals
   // escape each element in JavaScript (two regex passes and copies per body).
-  const json = JSON.stringify(rows.map(({ owner, item: i }) => ({ k: owner, ...i, ...searchStreams(i) })));
+  const json = JSON.stringify(opts.searchIndex ? rows.map(({ owner, item: i }) => ({ k: owner, ...i, ...searchStreams(i) })) : rows.map(({ owner, item: i }) => ({ k: owner, ...i })));
+  const search = opts.searchIndex ? "mpsync_search_vector(u.st, u.sd, u.sb), mpsync_search_vector(u.st, u.sd, NULL)" : "NULL::tsvector, NULL::tsvector";
   await tx.$executeRawUnsafe(
     `INSERT INTO ${table} AS t
        (account_id, ${key}, idx, title, author, digest, content, content_source_url, thumb_media_id, thumb_url,
@@ -25,7 +34,7 @@ export async function upsertNewsItems(tx: Tx, which: NewsItemTable, accountId: n
      SELECT $1, u.k, u.idx, u.title, u.author, u.digest, u.content, u."contentSourceUrl", u."thumbMediaId", u."thumbUrl",
             u."showCoverPic", u."needOpenComment", u."onlyFansCanComment", u.url,
             u."isDeleted", CASE WHEN u."isDeleted" THEN now() END, u."contentHash", now(),
-            mpsync_search_vector(u.st, u.sd, u.sb), mpsync_search_vector(u.st, u.sd, NULL)
+            ${search}
        FROM json_to_recordset($2::json) AS u(k text, idx int, title text, author text, digest text, content text,
             "contentSourceUrl" text, "thumbMediaId" text, "thumbUrl" text, "showCoverPic" int, "needOpenComment" int,
             "onlyFansCanComment" int, url text, "isDeleted" bool, "contentHash" text, st text, sd text, sb text)
