@@ -1,6 +1,7 @@
 -- Search of synced news items (README "Search"), in stock Postgres whatever the database's
 -- ctype: CJK text as overlapping character pairs, English words as stems, in a tsvector
--- column kept by the news item upsert (src/store/sql/upsert-news-items.ts) and a GIN index.
+-- column kept by the news item upsert (src/store/sql/upsert-news-items.ts) when SEARCH_INDEX
+-- is on, and a GIN index.
 -- Everything is SQL so that the API, this migration and people's own queries
 -- (mpsync_search) share one implementation.
 
@@ -85,7 +86,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 $fn$;
 
 -- The search document of a news item: at most 1,000 characters of title and of digest and
--- 14,000 of body text, so that positions stay under the tsvector's limit of 16,383.
+-- 14,000 of body text, so that positions stay under the tsvector's limit of 16,383. mpsync
+-- itself indexes with the same rules in TypeScript (src/store/search/tokens.ts, tested to give
+-- equal vectors); this stays for people's own SQL (a row they insert themselves) and for the
+-- ctype check at the end of this migration.
 CREATE OR REPLACE FUNCTION mpsync_search_document(title text, digest text, content text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT mpsync_search_vector(mpsync_search_tokens(left(title, 1000)), mpsync_search_tokens(left(digest, 1000)),
@@ -270,9 +274,11 @@ ADD COLUMN     "search_head" tsvector;
 ALTER TABLE "published_news_items" ADD COLUMN     "search" tsvector,
 ADD COLUMN     "search_head" tsvector;
 
--- Existing rows, indexed before their index exists (one bulk build instead of row by row).
-UPDATE "published_news_items" SET "search" = mpsync_search_document(title, digest, content), "search_head" = mpsync_search_document(title, digest, NULL);
-UPDATE "material_news_items" SET "search" = mpsync_search_document(title, digest, content), "search_head" = mpsync_search_document(title, digest, NULL);
+-- Existing rows are not indexed here: search is opt-in (SEARCH_INDEX), and indexing every
+-- row took minutes on 100,000 items, which every upgrade would have paid. With SEARCH_INDEX
+-- on, `mpsync search reindex` and the worker at start index rows whose search is NULL in
+-- batches (src/store/search/backfill.ts), with the sync's tokenizer. A GIN index of NULLs is
+-- built at once.
 
 -- CreateIndex
 CREATE INDEX "material_news_items_search_idx" ON "material_news_items" USING GIN ("search");
