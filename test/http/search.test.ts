@@ -19,6 +19,7 @@ const READ = "search-reader-token-0123456789";
 const servers: FastifyInstance[] = [];
 let open = "";
 let noTokens = "";
+let searchOff = "";
 
 const item = (title: string, content: string, isDeleted = false): NewsItemRow =>
   newsItemRow({ title, digest: `${title}的摘要`, content, url: `https://mp.weixin.qq.com/s/${title}`, isDeleted, contentHash: title });
@@ -62,6 +63,7 @@ beforeAll(async () => {
   );
   open = await server({ readApiToken: READ });
   noTokens = await server({});
+  searchOff = await server({ readApiToken: READ }, { index: false });
 });
 
 afterAll(async () => {
@@ -140,5 +142,13 @@ describe("GET /v1/search", () => {
     expect(seen.length).toBe(45);
     expect(new Set(seen).size).toBe(45);
     expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+  });
+
+  it("with SEARCH_INDEX off: 409 search_disabled naming the setting, whatever the query, token or not", async () => {
+    for (const [path, token] of [["/v1/search?q=春天", undefined], ["/v1/search?q=春天&source=all", READ], ["/v1/search", READ]] as const) {
+      const r = await get(searchOff, path, token);
+      expect(r.status, path).toBe(409);
+      expect(r.body, path).toEqual({ error: "search_disabled", message: expect.stringContaining("SEARCH_INDEX=true") });
+    }
   });
 });
