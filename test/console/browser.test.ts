@@ -40,6 +40,8 @@ let app: FastifyInstance;
 let base: string;
 let strict: FastifyInstance;
 let strictBase: string;
+let searchOff: FastifyInstance;
+let searchOffBase: string;
 let browser: Browser;
 let page: Page;
 const mediaDir = mkdtempSync(join(tmpdir(), "mpsync-console-media-"));
@@ -63,6 +65,8 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
       MEDIA_SOURCE_HOSTS: new URL(sim.url).host,
       MEDIA_STORE_URL: `file:${mediaDir}`,
       LOG_LEVEL: "silent",
+      // search is opt-in; the Articles box's search needs it (a second server below has it off)
+      SEARCH_INDEX: "true",
     });
     config.http = { ...config.http, port: 0, host: "127.0.0.1" };
     runtime = createRuntime(config, { logger: createLogger("silent"), retry: FAST_RETRY, tokens: { pollMs: 5 } });
@@ -73,6 +77,8 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     ({ app, url: base } = await startHttpServer(deps));
     // a second server with its own key space: short sessions, few login attempts
     ({ app: strict, url: strictBase } = await startHttpServer({ ...deps, config: { ...config, redisPrefix: `${config.redisPrefix}:strict` }, console: { sessionTtlMs: 1_500, loginAttemptsPerMinute: 3 } }));
+    // the same console with SEARCH_INDEX off (same key space: the browser's session works on both)
+    ({ app: searchOff, url: searchOffBase } = await startHttpServer({ ...deps, config: { ...config, search: { index: false } } }));
 
     // a synced account with its images mirrored
     for (const source of SOURCES) await queue.enqueue({ appId: APP_ID, source, mode: "full", trigger: "manual" });
@@ -94,6 +100,7 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     await browser?.close();
     await app?.close();
     await strict?.close();
+    await searchOff?.close();
     await worker?.shutdown(5_000);
     await runtime?.close();
     await sim?.close();
@@ -191,6 +198,29 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     const expected = sim.published().filter((a) => a.news_item.some((n) => !n.is_deleted && `${n.title}${n.digest}${n.content}`.includes("年轻人"))).length;
     expect(new Set(await page.locator("table.search td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")))).size).toBe(Math.min(expected, 20));
     await page.screenshot({ path: join(SHOTS, "console-search.png"), fullPage: false });
+  });
+
+  it("with SEARCH_INDEX off, the Articles box filters titles as before search and says search is off", async () => {
+    const live = sim.published().flatMap((a) => a.news_item.filter((n) => !n.is_deleted).map((n) => ({ id: a.article_id, n })));
+    // a word of a body that is in no title: search would find it, the title filter must not
+    const inBody = live.find(({ n }) => n.content.includes("年轻人"))!;
+    expect(inBody).toBeDefined();
+    await page.goto(`${searchOffBase}/articles`);
+    await expect(page.locator("#search-off").textContent()).resolves.toContain("search is off (SEARCH_INDEX)");
+    await expect(page.locator("form.filters label").first().textContent()).resolves.toContain("title contains");
+    const title = live[0]!.n.title.slice(0, 6);
+    await page.fill("input[name=q]", title);
+    await page.click("form.filters button");
+    await page.locator("#articles").waitFor();
+    expect(await page.locator("table.search").count()).toBe(0);
+    const hrefs = await page.locator("#articles td.wrap a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const withTitle = new Set(live.filter(({ n }) => n.title.includes(title)).map(({ id }) => `/articles/${id}`));
+    expect(new Set(hrefs)).toEqual(withTitle);
+    await page.screenshot({ path: join(SHOTS, "console-search-off.png"), fullPage: false });
+    if (!live.some(({ n }) => n.title.includes("年轻人"))) {
+      await page.goto(`${searchOffBase}/articles?q=${encodeURIComponent("年轻人")}`);
+      await expect(page.locator("#articles td.muted").textContent()).resolves.toContain("no articles with that in the title");
+    }
   });
 
   it("a failed run shows its errcode and what to do about it", async () => {
