@@ -28,6 +28,7 @@ import type { SimulatorProcessOptions } from "./simulator-process.ts";
 import { buildReport, DELETIONS, NEW_ARTICLES, type FullRun, type Measured, type Results } from "./summary.ts";
 import type { ChildArgs } from "./sync-child.ts";
 import { itemsOf, materialsOf, scaled, type Workload } from "./workload.ts";
+import { runSearchBench, searchReport } from "./search.ts";
 
 // ---------- flags ----------
 
@@ -65,6 +66,8 @@ interface Flags {
   out: string;
   childTimeout: number;
   syncNodeOptions: string;
+  search: boolean;
+  searchItems: number;
 }
 
 /** The concurrency an account gets when its entry in the accounts file names none. */
@@ -91,6 +94,8 @@ const program = new Command("bench")
   .option("--planner", "only the planner scenario: a worker on 10,000 accounts (readiness, status, spread, Redis memory)", false)
   .option("--planner-accounts <n>", "accounts of the planner scenario", int(1), 10_000)
   .option("--skip-baseline", "do not run the baseline", false)
+  .option("--no-search", "skip the search section (its corpus, and the full syncs with SEARCH_INDEX on)")
+  .option("--search-items <n>", "news items of the search section's corpus", int(1), 100_000)
   .option("--quick", "a small run for smoke checks (sizes / 10 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
@@ -105,6 +110,7 @@ if (flags.quick) {
   if (!given("images")) flags.images = 300;
   if (!given("videos")) flags.videos = 30;
   if (!given("voices")) flags.voices = 15;
+  if (!given("searchItems")) flags.searchItems = 10_000;
 }
 const latencies = [...new Set([0, ...(flags.latency === undefined ? flags.latencies : [flags.latency])])].sort((a, b) => a - b);
 const concurrencies = [...new Set(flags.concurrency !== undefined ? [flags.concurrency] : (flags.concurrencies ?? [DEFAULT_ACCOUNT_CONCURRENCY, 8]))].sort((a, b) => a - b);
@@ -135,14 +141,14 @@ const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
 const dbs = new BenchDatabases(serverUrl, runId);
 let sim: SimulatorProcess | undefined;
 
-async function measure(impl: ChildArgs["impl"], mode: ChildArgs["mode"], dbUrl: string, concurrency: number, withBytes: boolean): Promise<Measured> {
+async function measure(impl: ChildArgs["impl"], mode: ChildArgs["mode"], dbUrl: string, concurrency: number, withBytes: boolean, searchIndex = false): Promise<Measured> {
   const s = sim!;
   const before = await tableWrites(dbUrl);
   await s.resetCounters();
   const pg0 = postgresCpuMs();
   const sim0 = processCpuMs(s.pid);
   const child = await runChild(
-    { impl, mode, databaseUrl: dbUrl, redisUrl, redisPrefix, simUrl: s.url, concurrency, logLevel: process.env.LOG_LEVEL || "warn" },
+    { impl, mode, databaseUrl: dbUrl, redisUrl, redisPrefix, simUrl: s.url, concurrency, logLevel: process.env.LOG_LEVEL || "warn", searchIndex },
     flags.childTimeout * 1000,
     nodeOptions,
   );
@@ -237,6 +243,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // S. the same full syncs at the default concurrency with SEARCH_INDEX on (the runs above
+  // have it off, the default): what writing the search index costs a sync
+  const searchSyncs: { label: string; withMs: number; withoutMs: number }[] = [];
+  if (flags.search) {
+    for (const latencyMs of latencies) {
+      await sim.setLatency(latencyMs);
+      const db = await dbs.fresh(`search_${latencyMs}`);
+      progress(`S. mpsync full sync with SEARCH_INDEX on, ${latencyMs} ms latency, concurrency ${floorConcurrency}`);
+      const m = await measure("mpsync", "full", db.url, floorConcurrency, false, true);
+      const withoutIndex = fullRuns.find((r) => r.latencyMs === latencyMs && r.concurrency === floorConcurrency)!.m;
+      searchSyncs.push({ label: `${latencyMs} ms, concurrency ${floorConcurrency}`, withMs: m.child.wallMs, withoutMs: withoutIndex.child.wallMs });
+      await dbs.drop(db.name);
+    }
+  }
+
   // F. the floor: a minimal client fetching every page at 0 ms (after mpsync's syncs, so
   // the simulator is as warm for it as for them), and a COPY of the rows mpsync wrote
   await sim.setLatency(0);
@@ -303,6 +324,11 @@ async function main(): Promise<void> {
     }
   }
 
+  // S. search at scale: its own corpus and database
+  const search = flags.search
+    ? await runSearchBench(serverUrl, `mpsync_bench_${runId}_search`, { items: flags.searchItems, bodyBytes: flags.contentBytes, runs: 30, progress })
+    : undefined;
+
   const results: Results = {
     started,
     finished: new Date(),
@@ -325,9 +351,10 @@ async function main(): Promise<void> {
   };
   const { table, json } = buildReport(results);
   process.stdout.write(table + "\n");
+  if (search) process.stdout.write("\n" + searchReport(search, searchSyncs) + "\n");
   const out = path.resolve(REPO_DIR, flags.out);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify(json, null, 2) + "\n");
+  await writeFile(out, JSON.stringify({ ...(json as object), search: search && { ...search, fullSyncs: searchSyncs } }, null, 2) + "\n");
   progress(`wrote ${path.relative(REPO_DIR, out)} (the run took ${((results.finished.getTime() - started.getTime()) / 60_000).toFixed(1)} minutes)`);
 }
 

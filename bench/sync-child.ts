@@ -14,6 +14,8 @@ export interface ChildArgs {
   /** the account's requests in flight across its sources (accounts[].concurrency; mpsync only) */
   concurrency: number;
   logLevel: string;
+  /** SEARCH_INDEX for the sync (off unless given, as by default) */
+  searchIndex?: boolean;
 }
 
 export interface ChildResult {
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       WECHAT_APP_SECRET: SIM_DEFAULT_APP.secret,
       WECHAT_TOKEN_KIND: "stable",
       LOG_LEVEL: args.logLevel,
+      SEARCH_INDEX: args.searchIndex ? "true" : "false",
     },
     { requireAccounts: true },
   );

@@ -26,6 +26,8 @@ export const JOB_SCHEMAS = {
   "webhook-delivery": z.object({ deliveryId: z.string().regex(/^\d{1,19}$/), generation: z.number().int().min(0) }).strict(),
   /** the planner's periodic tick: enqueues every (account, source) that is due (src/planner) */
   "planner-tick": z.object({}).strict(),
+  /** indexes news items whose search document is NULL (SEARCH_INDEX on); asked for by each worker at start, one pending across replicas */
+  "search-reindex": z.object({}).strict(),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -35,6 +37,7 @@ export const JOB_QUEUES = {
   "sync-run": QUEUE_NAME,
   "schedule-tick": QUEUE_NAME,
   "planner-tick": QUEUE_NAME,
+  "search-reindex": QUEUE_NAME,
   "media-sync": MEDIA_QUEUE_NAME,
   "webhook-delivery": WEBHOOK_QUEUE_NAME,
 } as const satisfies Record<JobName, string>;
@@ -60,6 +63,8 @@ export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: 
   "webhook-delivery": { attempts: retrySchedule().attempts, backoff: { type: "webhook", delay: DEFAULT_RETRY_BASE_MS } },
   // the next tick comes soon anyway
   "planner-tick": { attempts: 1 },
+  // committed batches stay: a retry carries on where the failed attempt stopped
+  "search-reindex": { attempts: 5, backoff: { type: "exponential", delay: 60_000 } },
 };
 
 /**

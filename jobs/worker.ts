@@ -12,13 +12,14 @@ import { createProcessor } from "./dispatch.ts";
 import { processPlannerTick } from "./processors/planner-tick.ts";
 import { processScheduleTick } from "./processors/schedule-tick.ts";
 import { processSyncRun } from "./processors/sync-run.ts";
+import { processSearchReindex, requestSearchReindex } from "./processors/search-reindex.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { startMediaWorker } from "./media-worker.ts";
 import { mediaConfigOf } from "../src/media/service.ts";
 import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
 import { replan, startPlanner } from "./planner.ts";
 import type { AccountConfig } from "../src/config/config.ts";
-import { plannerSettings } from "../src/config/config.ts";
+import { plannerSettings, searchIndexOn } from "../src/config/config.ts";
 import { withTimeout } from "../src/async/with-timeout.ts";
 
 /**
@@ -102,6 +103,7 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
     "sync-run": (payload, ctx) => processSyncRun(deps, payload, ctx),
     "schedule-tick": (payload) => processScheduleTick(queue, payload),
     "planner-tick": () => processPlannerTick(queue, runtime),
+    "search-reindex": (_payload, ctx) => processSearchReindex(runtime.prisma, log, ctx),
   });
 
   const locks = lockSettings(config.worker.lockDurationMs);
@@ -120,6 +122,10 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
     if (job) log.warn({ jobId: job.id, job: job.name, appId: job.data?.appId, source: job.data?.source, attemptsMade: job.attemptsMade, err: e }, "job failed");
   });
   await worker.waitUntilReady();
+  // rows synced while search was off (or before it existed) are indexed in the background
+  if (searchIndexOn(config)) {
+    await requestSearchReindex(queue).catch((e: unknown) => log.warn({ err: e }, "search: could not queue the reindex of unindexed news items; run mpsync search reindex"));
+  }
 
   let closing = false;
   let lastAccounts = JSON.stringify(config.accounts);

@@ -3,7 +3,7 @@
 // the HTTP server and the benchmark. The job queue is not built here: it lives in jobs/,
 // which hands it to the CLI and the HTTP server through src/job-queue.ts.
 import type { Redis } from "ioredis";
-import { plannerSettings, type AccountConfig, type AppConfig } from "./config/config.ts";
+import { plannerSettings, searchIndexOn, type AccountConfig, type AppConfig } from "./config/config.ts";
 import { createQuotaBook, type QuotaBook } from "./planner/quota.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "./redis/connection.ts";
@@ -98,7 +98,7 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     onReadError: (appId, api, e) => logger.warn({ appId, api, err: e }, "daily quota unreadable: falling back to the 45009 throttle"),
   });
   const engine = createSyncEngine({
-    store: createSyncStore(prisma, config.databaseUrl),
+    store: createSyncStore(prisma, config.databaseUrl, { searchIndex: searchIndexOn(config) }),
     accounts: config.accounts,
     clientFor,
     logger,

@@ -13,6 +13,7 @@ import {
   DEFAULT_FEED_LIMITS,
   DEFAULT_PLANNER,
   DEFAULT_SCHEDULE,
+  DEFAULT_SEARCH_INDEX,
   DEFAULT_WECHAT_BASE_URL,
   DEFAULT_WECHAT_MAX_RESPONSE_BYTES,
   type ConsoleSessionSettings,
@@ -135,6 +136,13 @@ export interface AppConfig {
   planner?: PlannerSettings;
   /** feed bounds (FEED_MAX_ENTRIES, FEED_MAX_BYTES); DEFAULT_FEED_LIMITS when absent */
   feeds?: { maxEntries: number; maxBytes: number };
+  /** SEARCH_INDEX: the sync writes the search index and /v1/search answers; absent in configurations built by hand: DEFAULT_SEARCH_INDEX */
+  search?: { index: boolean };
+}
+
+/** Whether search is on (SEARCH_INDEX); the default for configurations built by hand. */
+export function searchIndexOn(config: Pick<AppConfig, "search">): boolean {
+  return config.search?.index ?? DEFAULT_SEARCH_INDEX;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -242,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     maxEntries: intSetting(env, "FEED_MAX_ENTRIES", DEFAULT_FEED_LIMITS.maxEntries, 1, 1_000, problems),
     maxBytes: intSetting(env, "FEED_MAX_BYTES", DEFAULT_FEED_LIMITS.maxBytes, 16 * 1024, 64 * 1024 * 1024, problems),
   };
+  const search = { index: boolSetting(env, "SEARCH_INDEX", DEFAULT_SEARCH_INDEX, problems) };
 
   let accounts: AccountConfig[] = [];
   if (env.MPSYNC_ACCOUNTS_FILE) {
@@ -279,5 +288,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
   }
   const changes = loadChangeFeedConfig(env, accounts, (name, def, min, max) => intSetting(env, name, def, min, max, problems), problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner, feeds };
+  return { databaseUrl, db, redisUrl, redisPrefix, logLevel, ...(logFormat ? { logFormat: logFormat as "json" | "pretty" } : {}), wechatBaseUrl, wechatMaxResponseBytes, accounts, worker, http: { ...http, ...readApi }, media, changes, planner, feeds, search };
 }

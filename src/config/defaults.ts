@@ -56,3 +56,6 @@ export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
 /** The largest request body any route takes (a larger one is a 413); the console's forms take at most HTTP_FORM_BODY_LIMIT_BYTES */
 export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
 export const HTTP_FORM_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** SEARCH_INDEX: whether the sync writes the search index (README "Search"); off until it meets its cost targets */
+export const DEFAULT_SEARCH_INDEX = false;

@@ -13,13 +13,17 @@ export function encodeCursor(p: KeysetPosition): string {
   return Buffer.from(JSON.stringify({ u: p.updateTime ? p.updateTime.toISOString() : null, i: p.id.toString() })).toString("base64url");
 }
 
-export function decodeCursor(raw: string): KeysetPosition {
-  let c: z.infer<typeof cursorSchema>;
+/** The base64url JSON of a cursor, checked against its schema: anything else is a 400 on `cursor`. */
+export function parseCursor<T>(raw: string, schema: z.ZodType<T>): T {
   try {
-    c = cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    return schema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
   } catch {
     throw new InvalidParameterError("cursor", "is not a cursor returned by this API");
   }
+}
+
+export function decodeCursor(raw: string): KeysetPosition {
+  const c = parseCursor(raw, cursorSchema);
   return { updateTime: c.u === null ? null : new Date(c.u), id: BigInt(c.i) };
 }
 

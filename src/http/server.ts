@@ -14,6 +14,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { readApiRoutes } from "./routes/read-api.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { changesRoutes } from "./routes/changes.ts";
 import { feedRoutes } from "./routes/feeds.ts";
@@ -82,6 +83,7 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   app.addHook("onRequest", bearerFailureGuard(failures, (req) => (tokenArea(req) === "admin" ? adminToken !== undefined && bearerMatches(req.headers.authorization, adminToken) : access.authorized(req))));
   app.addHook("onRequest", access.hook);
   readApiRoutes(app, deps, access);
+  searchRoutes(app, deps, access);
   changesRoutes(app, deps);
   feedRoutes(app, deps);
   mediaRoutes(app, deps);

@@ -16,6 +16,7 @@ import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PACKAGE_ROOT } from "../package-root.ts";
 import { checkDatabase, ensureDatabase } from "./database.ts";
 import { compressHtmlWithLz4 } from "./html-compression.ts";
+import { checkSearchSupport } from "./search/support.ts";
 
 export const PRISMA_DIR = path.join(PACKAGE_ROOT, "prisma");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -62,13 +63,14 @@ export const defaultPaths: MigrationPaths = {
 
 let charPatched = false;
 /**
+ * Two fixes to @prisma/adapter-pg 7.10 for the schema engine (the version is pinned in package.json).
  * The schema engine reads pg_catalog columns of type "char" (OID 18) when it
  * describes a database, and @prisma/adapter-pg 7.10 rejects that type ("Column type
  * 'char' could not be deserialized"). pg returns those values as strings already, so
  * reporting the column as text (OID 25) is exact. Patched on the adapter's query class,
  * which transactions share; the version is pinned in package.json.
  */
-async function patchCharColumns(factory: PrismaPg): Promise<void> {
+async function patchAdapter(factory: PrismaPg): Promise<void> {
   if (charPatched) return;
   const adapter = await factory.connect();
   let proto = Object.getPrototypeOf(adapter) as Record<string, unknown> | null;
@@ -79,6 +81,20 @@ async function patchCharColumns(factory: PrismaPg): Promise<void> {
     const result = await original.call(this, q);
     for (const f of result.fields) if (f.dataTypeID === 18) f.dataTypeID = 25;
     return result;
+  };
+  // The adapter runs a migration script split at every ";", which cuts a function body
+  // (the search migration's) in pieces and runs the statements one by one. The native
+  // engine sends the script whole: as one simple query, which Postgres runs in one
+  // implicit transaction, so a failing migration leaves nothing half applied.
+  let scriptProto = Object.getPrototypeOf(adapter) as Record<string, unknown> | null;
+  while (scriptProto && !Object.prototype.hasOwnProperty.call(scriptProto, "executeScript")) scriptProto = Object.getPrototypeOf(scriptProto);
+  if (!scriptProto) throw new Error("@prisma/adapter-pg changed: executeScript not found (update src/store/migrations.ts)");
+  scriptProto.executeScript = async function (this: { client: pg.ClientBase | pg.Pool; onError(e: unknown): never }, script: string) {
+    try {
+      await this.client.query(script);
+    } catch (error) {
+      this.onError(error);
+    }
   };
   charPatched = true;
   await adapter.dispose();
@@ -93,7 +109,7 @@ async function withEngine<T>(databaseUrl: string, schemaPath: string, fn: (engin
   const fields = parseConnectionString(databaseUrl) as Record<string, unknown>;
   const pool = new pg.Pool({ ...fields, port: fields.port ? Number(fields.port) : undefined, max: 2, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 1_000 } as pg.PoolConfig);
   const factory = new PrismaPg(pool);
-  await patchCharColumns(factory);
+  await patchAdapter(factory);
   const adapter = bindMigrationAwareSqlAdapterFactory(factory);
   const engine = (await bg.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, () => {}, adapter)) as SchemaEngine;
   try {
@@ -130,6 +146,7 @@ export async function loadMigrationList(migrationsDir: string): Promise<Migratio
 
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function applyMigrations(databaseUrl: string, paths: MigrationPaths = defaultPaths): Promise<string[]> {
+  await checkSearchSupport(databaseUrl);
   return withEngine(databaseUrl, paths.schemaPath, async (engine) => {
     const migrationsList = await loadMigrationList(paths.migrationsDir);
     const out = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });

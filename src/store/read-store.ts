@@ -13,8 +13,11 @@ import { heldSummary, type HeldSummary } from "./sql/held-deletions.ts";
 import { selectMirroredAssets, selectMirrorKeys, type MirroredAsset } from "./sql/media-assets.ts";
 import { listChanges, type ChangeFilter, type ChangeRecord } from "./read/changes.ts";
 import { feedItems, feedVersion, type FeedItemRecord, type FeedRecords, type FeedVersion } from "./read/feed-items.ts";
+import { searchNewsItems, UnsearchableQueryError, type SearchFilter, type SearchHit, type SearchPosition } from "./read/search.ts";
 
 export type { ChangeFilter, ChangeRecord, FeedItemRecord, FeedRecords, FeedVersion, MirroredAsset };
+export type { SearchFilter, SearchHit, SearchPosition };
+export { UnsearchableQueryError };
 export type { AccountState, ArticleFilter, ArticleRecord, ArticleSummary, HeldSummary, KeysetPosition, LastRuns, MediaStatusRow, RunFilter, MaterialFilter, MaterialRecord, NewsItemRecord, RunRecord };
 
 export interface ReadStore {
@@ -46,6 +49,8 @@ export interface ReadStore {
   feedItems(appId: string, entries: number): Promise<FeedRecords>;
   /** what a feed's content depends on (cheap: no item is read) */
   feedVersion(appId: string): Promise<FeedVersion>;
+  /** news items matching a search query, best first (mpsync_search); throws UnsearchableQueryError */
+  search(f: SearchFilter): Promise<{ rows: SearchHit[]; more: boolean }>;
 }
 
 export function createReadStore(prisma: PrismaClient): ReadStore {
@@ -70,5 +75,6 @@ export function createReadStore(prisma: PrismaClient): ReadStore {
     mirroredAssets: (urls) => selectMirroredAssets(prisma, urls),
     feedItems: (appId, entries) => feedItems(prisma, appId, entries),
     feedVersion: (appId) => feedVersion(prisma, appId),
+    search: (f) => searchNewsItems(prisma, f),
   };
 }

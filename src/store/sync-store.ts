@@ -1,6 +1,7 @@
 // The store as the sync engine uses it: a narrow facade over the SQL files in sql/.
 // Each page is written in ONE transaction together with the run's checkpoint (a full
 // walk's in its page row, sync_walk_pages; an incremental run's in its sync_runs row).
+import { DEFAULT_SEARCH_INDEX } from "../config/defaults.ts";
 import { pgPoolOf, type PrismaClient } from "./prisma.ts";
 import { pgTx, withPgTransaction } from "./pg-transaction.ts";
 import type { Tx } from "./sql/tx.ts";
@@ -10,7 +11,7 @@ import { clearThrottledUntil, readThrottledUntil, recordAccountError, setThrottl
 import { selectStoredState, type StoredState } from "./sql/select-stored-state.ts";
 import { upsertArticles } from "./sql/upsert-articles.ts";
 import { upsertMaterials } from "./sql/upsert-materials.ts";
-import { upsertNewsItems } from "./sql/upsert-news-items.ts";
+import { upsertNewsItems, type SearchWrite } from "./sql/upsert-news-items.ts";
 import { markSurplusNewsItems } from "./sql/mark-surplus-news-items.ts";
 import { recordWalkPage, walkSoFar } from "./sql/walk-pages.ts";
 import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted.ts";
@@ -101,7 +102,8 @@ export interface SyncStore {
   applyHeld(accountId: number, source: StoreSource, sourceName: string): Promise<number>;
 }
 
-export function createSyncStore(prisma: PrismaClient, databaseUrl: string): SyncStore {
+/** opts.searchIndex: SEARCH_INDEX (config searchIndexOn); off, page writes leave the search columns NULL */
+export function createSyncStore(prisma: PrismaClient, databaseUrl: string, opts: SearchWrite = { searchIndex: DEFAULT_SEARCH_INDEX }): SyncStore {
   // A run's reads and writes go to the pool directly (pg-transaction.ts says why). That also
   // frees them from Prisma's interactive-transaction timeout (5 s, P2028), which a large
   // source's finish (absence marking) exceeded on a loaded machine.
@@ -127,7 +129,7 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
         if (which === "published") await upsertArticles(tx, w.accountId, w.runId, w.rows as ArticleRow[]);
         else await upsertMaterials(tx, w.accountId, w.runId, w.rows as MaterialRow[]);
         const items = w.rows.flatMap((r) => r.newsItems.map((item) => ({ owner: rowKey(r), item })));
-        await upsertNewsItems(tx, which, w.accountId, items);
+        await upsertNewsItems(tx, which, w.accountId, items, opts);
         // a row seen for the first time has no stored news items past its end
         const created = new Set(w.changes.filter((c) => c.change === "created").map((c) => c.key));
         const owners = w.rows.map((r) => ({ owner: rowKey(r), count: r.newsItems.length })).filter((o) => !created.has(o.owner));

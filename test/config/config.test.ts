@@ -176,6 +176,13 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("SEARCH_INDEX: off unless set, a boolean like the other switches", () => {
+    expect(loadConfig({}).search).toEqual({ index: false });
+    expect(loadConfig({ SEARCH_INDEX: "true" }).search).toEqual({ index: true });
+    expect(loadConfig({ SEARCH_INDEX: "off" }).search).toEqual({ index: false });
+    expect(problemsOf({ SEARCH_INDEX: "maybe" })).toEqual(['SEARCH_INDEX must be true or false (got "maybe")']);
+  });
+
   it("requires an account where one is needed", () => {
     expect(problemsOf({}, { requireAccounts: true })).toEqual([
       "no WeChat account configured: set WECHAT_APP_ID and WECHAT_APP_SECRET, or MPSYNC_ACCOUNTS_FILE",

@@ -32,23 +32,30 @@ let runtime: Runtime;
 let base: string;
 let strict: FastifyInstance;
 let strictBase: string;
+let searchOff: FastifyInstance;
+let searchOffBase: string;
 let browser: Browser;
 let page: Page;
 
 describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${missing})` : ""}`, () => {
   beforeAll(async () => {
-    synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 5, published: 12, maxNewsItems: 2, contentBytes: 1200, materials: { image: 4, video: 1, voice: 1, news: 2 } } });
+    synced = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 5, published: 12, maxNewsItems: 2, contentBytes: 1200, materials: { image: 4, video: 1, voice: 1, news: 2 } },
+      // search is opt-in; the Articles box's search needs it (a second server below has it off)
+      env: { SEARCH_INDEX: "true" } });
     ({ sim, runtime, base } = synced);
     const { config } = synced.deps;
     // a second server with its own key space: short sessions, few login attempts
     ({ app: strict, url: strictBase } = await startHttpServer({ ...synced.deps, config: { ...config, redisPrefix: `${config.redisPrefix}:strict`, http: { ...config.http, consoleSession: { idleMs: 60_000, maxMs: 1_500 }, authFailuresPerMinute: 3 } } }));
     browser = await launchChromium();
+    // the same console with SEARCH_INDEX off (same key space: the browser's session works on both)
+    ({ app: searchOff, url: searchOffBase } = await startHttpServer({ ...synced.deps, config: { ...config, search: { index: false } } }));
     page = await (await browser.newContext({ viewport: { width: 1366, height: 860 } })).newPage();
   });
 
   afterAll(async () => {
     await browser?.close();
     await strict?.close();
+    await searchOff?.close();
     await synced?.close();
   });
 
@@ -129,6 +136,42 @@ describe.skipIf(missing !== null)(`console in Chromium${missing ? ` (SKIPPED: ${
     // the frame is an opaque origin: it cannot reach the console's document or cookies
     await expect(f.evaluate(`(() => { try { return String(window.parent.document.title); } catch { return "blocked"; } })()`)).resolves.toBe("blocked");
     await page.screenshot({ path: join(SHOTS, "console-article.png"), fullPage: false });
+  });
+
+  it("searches the articles' text, Chinese words included, and marks the match", async () => {
+    await page.goto(`${base}/articles`);
+    await page.fill("input[name=q]", "年轻人");
+    await page.click("form.filters button");
+    await page.locator("table.search mark").first().waitFor();
+    const marks = await page.locator("table.search mark").allTextContents();
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.every((m) => m.includes("年轻人"))).toBe(true);
+    const expected = sim.published().filter((a) => a.news_item.some((n) => !n.is_deleted && `${n.title}${n.digest}${n.content}`.includes("年轻人"))).length;
+    expect(new Set(await page.locator("table.search td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")))).size).toBe(Math.min(expected, 20));
+    await page.screenshot({ path: join(SHOTS, "console-search.png"), fullPage: false });
+  });
+
+  it("with SEARCH_INDEX off, the Articles box filters titles as before search and says search is off", async () => {
+    const live = sim.published().flatMap((a) => a.news_item.filter((n) => !n.is_deleted).map((n) => ({ id: a.article_id, n })));
+    // a word of a body that is in no title: search would find it, the title filter must not
+    const inBody = live.find(({ n }) => n.content.includes("年轻人"))!;
+    expect(inBody).toBeDefined();
+    await page.goto(`${searchOffBase}/articles`);
+    await expect(page.locator("#search-off").textContent()).resolves.toContain("search is off (SEARCH_INDEX)");
+    await expect(page.locator("form.filters label").first().textContent()).resolves.toContain("title contains");
+    const title = live[0]!.n.title.slice(0, 6);
+    await page.fill("input[name=q]", title);
+    await page.click("form.filters button");
+    await page.locator("#articles").waitFor();
+    expect(await page.locator("table.search").count()).toBe(0);
+    const hrefs = await page.locator("#articles td.wrap a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const withTitle = new Set(live.filter(({ n }) => n.title.includes(title)).map(({ id }) => `/articles/${id}`));
+    expect(new Set(hrefs)).toEqual(withTitle);
+    await page.screenshot({ path: join(SHOTS, "console-search-off.png"), fullPage: false });
+    if (!live.some(({ n }) => n.title.includes("年轻人"))) {
+      await page.goto(`${searchOffBase}/articles?q=${encodeURIComponent("年轻人")}`);
+      await expect(page.locator("#articles td.muted").textContent()).resolves.toContain("no articles with that in the title");
+    }
   });
 
   it("a failed run shows its errcode and what to do about it", async () => {

@@ -26,7 +26,7 @@ async function setup() {
     calls.push({ name, payload });
     return name;
   };
-  const worker = new Worker(QUEUE_NAME, createProcessor(QUEUE_NAME, { "sync-run": record("sync-run"), "schedule-tick": record("schedule-tick"), "planner-tick": record("planner-tick") }), { connection: connection.duplicate(), prefix });
+  const worker = new Worker(QUEUE_NAME, createProcessor(QUEUE_NAME, { "sync-run": record("sync-run"), "schedule-tick": record("schedule-tick"), "planner-tick": record("planner-tick"), "search-reindex": record("search-reindex") }), { connection: connection.duplicate(), prefix });
   await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
   closers.push(async () => {
     await worker.close();

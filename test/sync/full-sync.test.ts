@@ -112,6 +112,34 @@ describe("full sync", () => {
     await converged();
   });
 
+  it("leaves the search columns NULL while SEARCH_INDEX is off (the default), and an edit made while off clears a vector", async () => {
+    const searchCounts = async () =>
+      (
+        await env.db.sql.query(
+          `SELECT (SELECT count(*) FROM published_news_items WHERE search IS NOT NULL OR search_head IS NOT NULL)::int AS published,
+                  (SELECT count(*) FROM material_news_items WHERE search IS NOT NULL OR search_head IS NOT NULL)::int AS material,
+                  (SELECT count(*) FROM published_news_items)::int AS items`,
+        )
+      ).rows[0];
+    await fullSync(); // env.rt: a configuration without `search`, as SEARCH_INDEX unset
+    const off = await searchCounts();
+    expect(off.items).toBeGreaterThan(0);
+    expect(off).toMatchObject({ published: 0, material: 0 });
+    // on: a sync writes them for the rows it writes (here the one edited)
+    const on = createSyncEngine({ store: createSyncStore(env.rt.prisma, env.db.url, { searchIndex: true }), accounts: env.rt.config.accounts, clientFor: env.rt.clientFor, logger: env.rt.logger });
+    const edited = env.sim.published()[5]!.article_id;
+    const indexed = async () => (await env.db.sql.query(`SELECT search IS NOT NULL AND search_head IS NOT NULL AS v FROM published_news_items WHERE article_id = $1 AND idx = 0`, [edited])).rows[0].v;
+    env.sim.editArticle(edited, { title: "春天的新标题" }, 0);
+    await on.run({ appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
+    expect(await indexed()).toBe(true);
+    expect((await searchCounts()).published).toBe(1);
+    // off again: an edited row's vector goes, so it is not found by words it no longer holds
+    env.sim.editArticle(edited, { title: "秋天的新标题" }, 0);
+    await env.rt.engine.run({ appId: APP_ID, source: "published", mode: "full", trigger: "manual" });
+    expect(await indexed()).toBe(false);
+    expect((await searchCounts()).published).toBe(0);
+  });
+
   it("reports progress after every committed page, with the counters just committed", async () => {
     // the real store, observed: each commit is logged once it has returned
     const real = createSyncStore(env.rt.prisma, env.db.url);

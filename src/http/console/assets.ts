@@ -17,6 +17,7 @@ a{color:var(--accent)}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top;white-space:nowrap}
 td.wrap{white-space:normal}
+td.snippet{font-size:.85rem;min-width:18rem}mark{background:#fde68a;color:inherit;border-radius:2px}
 th{font-weight:600;color:var(--muted);font-size:.85rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:.8rem;border:1px solid currentColor}
 .succeeded,.stored{color:var(--ok)}.failed,.dead{color:var(--bad)}.running,.paused,.throttled,.pending{color:var(--warn)}

@@ -8,20 +8,21 @@ import { mediaConfigOf } from "../../media/service.ts";
 import { displayFields } from "../../media/display-fields.ts";
 import { statusReport, type TargetStatus } from "../../status/report.ts";
 import { quotaReport, type QuotaStatus } from "../../status/quota.ts";
-import { plannerSettings } from "../../config/config.ts";
+import { plannerSettings, searchIndexOn } from "../../config/config.ts";
 import { runOut } from "../../status/runs.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
 import { countersByColumn } from "../../store/run-counters.ts";
-import type { MediaStatusRow } from "../../store/read-store.ts";
+import { UnsearchableQueryError, type MediaStatusRow } from "../../store/read-store.ts";
 import { replayWebhooks, webhookStatus, NoSuchEndpointError } from "../../webhooks/operator.ts";
 import { displayUrl } from "../../webhooks/dispatch.ts";
 import type { TargetQueueStatus } from "../../job-queue.ts";
 import { tokenMatches } from "../auth.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeSearchCursor, encodeSearchCursor } from "../search-cursor.ts";
 import type { ServerDeps } from "../deps.ts";
 import { InvalidParameterError } from "../errors.ts";
 import { adviceFor } from "./advice.ts";
-import { html, query, type Html } from "./html.ts";
+import { Html, html, query } from "./html.ts";
 import { badge, duration, page, when } from "./layout.ts";
 import { consoleAssets, send } from "./respond.ts";
 import { hasConsoleSession, secureOnHttps } from "./session.ts";
@@ -37,6 +38,11 @@ const opt = z.string().max(200).optional().transform((v) => (v ? v : undefined))
 const runsQuery = z.object({ account: opt, source: z.enum(SOURCES).or(z.literal("")).optional(), status: opt, before: int8String("must be a run id").optional() });
 const articlesQuery = z.object({ account: opt, q: opt, cursor: opt });
 const resyncBody = z.object({ account: z.string().min(1), source: z.enum(SOURCES).or(z.literal("")).optional(), mode: z.enum(["full", "incremental"]).default("full") });
+
+/** A search snippet (escaped text with <mark> around matches, made by mpsync_search) as markup; anything else in it is escaped again. */
+function snippetHtml(snippet: string): Html {
+  return /[<>]/.test(snippet.replace(/<\/?mark>/g, "")) ? html`${snippet}` : new Html(snippet);
+}
 
 export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken: string, failures: AuthFailures): void {
   const media = mediaConfigOf(deps.config);
@@ -247,20 +253,44 @@ ${r.status === "failed" ? html`<div class="error"><strong>${r.error_code !== nul
       const q = parseInput(articlesQuery, req.query);
       const accountId = q.account ? await deps.reads.accountIdOf(q.account) : undefined;
       if (accountId === null) throw new InvalidParameterError("account", `no synced account has app_id ${q.account}`);
-      const list = await deps.reads.listArticles({ accountId, q: q.q, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+      // SEARCH_INDEX off: the title substring filter the box had before search, and a note saying so
+      const searching = searchIndexOn(deps.config);
+      const box = searching
+        ? html`<label>search titles and text<input name="q" value="${q.q ?? ""}" type="search" placeholder="公众号 &quot;a phrase&quot; -excluded"></label>`
+        : html`<label>title contains<input name="q" value="${q.q ?? ""}" type="search"></label>`;
+      const form = html`<form class="filters" method="get" action="/articles">${box}${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>${searching ? "" : html`<p class="muted" id="search-off">Full-text search is off (SEARCH_INDEX): this box filters titles only.</p>`}`;
+      if (q.q && searching) return render(req, reply, { title: `Search: ${q.q}`, nav: "articles" }, html`<h1>Articles</h1>${form}${await searchResults(q.q, q.account, q.cursor)}`);
+      const title = searching ? undefined : q.q;
+      const list = await deps.reads.listArticles({ accountId, q: title, limit: ARTICLES_PAGE, includeDeleted: false, after: q.cursor ? decodeCursor(q.cursor) : undefined });
       const fields = await displayFields(deps.reads, media, { urls: list.rows.map((a) => a.newsItems[0]?.thumbUrl) });
       const last = list.rows[list.rows.length - 1];
       return render(req, reply, { title: "Articles", nav: "articles" }, html`<h1>Articles</h1>
-<form class="filters" method="get" action="/articles"><label>title contains<input name="q" value="${q.q ?? ""}" type="search"></label>${appIds.length > 1 ? html`<label>account<select name="account"><option value="">any</option>${appIds.map((a) => html`<option${a === q.account ? html` selected` : ""}>${a}</option>`)}</select></label>` : ""}<button type="submit">Search</button></form>
+${form}
 <div class="scroll"><table id="articles"><thead><tr><th></th><th>title</th><th>account</th><th>items</th><th>updated</th></tr></thead><tbody>
 ${list.rows.length ? list.rows.map((a) => {
   const first = a.newsItems.find((n) => !n.isDeleted) ?? a.newsItems[0];
   const thumb = fields.mirrorUrl(first?.thumbUrl);
   return html`<tr><td>${thumb ? html`<img class="thumb" src="${thumb}" alt="" width="48" height="32">` : ""}</td><td class="wrap"><a href="/articles/${encodeURIComponent(a.articleId)}">${first?.title || "(untitled)"}</a></td><td>${a.appId}</td><td>${a.newsItems.length}</td><td>${when(a.updateTime)}</td></tr>`;
-}) : html`<tr><td colspan="5" class="muted">no articles${q.q ? " with that in the title" : ""}</td></tr>`}
+}) : html`<tr><td colspan="5" class="muted">no articles${title ? " with that in the title" : ""}</td></tr>`}
 </tbody></table></div>
-<div class="pager">${q.cursor ? html`<a href="/articles${query({ q: q.q, account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ q: q.q, account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
+<div class="pager">${q.cursor ? html`<a href="/articles${query({ q: title, account: q.account })}">first page</a>` : ""}${list.more && last ? html`<a href="/articles${query({ q: title, account: q.account, cursor: encodeCursor(last) })}">next →</a>` : ""}</div>`);
     });
+
+    /** The read API's search (published news items, live ones) as a table with snippets. */
+    const searchResults = async (text: string, account: string | undefined, cursor: string | undefined): Promise<Html> => {
+      let found;
+      try {
+        found = await deps.reads.search({ q: text, appId: account, sources: ["published"], includeDeleted: false, limit: ARTICLES_PAGE, after: cursor ? decodeSearchCursor(cursor) : undefined });
+      } catch (e) {
+        if (e instanceof UnsearchableQueryError) return html`<p class="muted">Nothing to search for in that: ${e.message}.</p>`;
+        throw e;
+      }
+      const last = found.rows[found.rows.length - 1];
+      return html`<div class="scroll"><table id="articles" class="search"><thead><tr><th>title</th><th>match</th><th>account</th><th>updated</th></tr></thead><tbody>
+${found.rows.length ? found.rows.map((h) => html`<tr><td class="wrap"><a href="/articles/${encodeURIComponent(h.itemKey)}">${h.title || "(untitled)"}</a>${h.idx > 0 ? html` <span class="muted">(item ${h.idx + 1})</span>` : ""}</td><td class="wrap snippet">${snippetHtml(h.snippet)}</td><td>${h.appId}</td><td>${when(h.updateTime)}</td></tr>`) : html`<tr><td colspan="4" class="muted">no live article contains that</td></tr>`}
+</tbody></table></div>
+<div class="pager">${cursor ? html`<a href="/articles${query({ q: text, account })}">first page</a>` : ""}${found.more && last ? html`<a href="/articles${query({ q: text, account, cursor: encodeSearchCursor(last) })}">next →</a>` : ""}</div>`;
+    };
 
     pages.get("/articles/:id", async (req, reply) => {
       const id = (req.params as { id: string }).id;

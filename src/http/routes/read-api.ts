@@ -14,8 +14,8 @@ import type { ReadAccess } from "../read-access.ts";
 /** The page size when the client names none. */
 const DEFAULT_LIMIT = 20;
 
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-const common = {
+export const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+export const common = {
   account: z.string().min(1).max(64).optional(),
   // a date (midnight UTC) or a date-time with offset
   updated_since: z
