@@ -10,6 +10,7 @@ import { DEFAULT_DB_POOL, DEFAULT_PLANNER, DEFAULT_SCHEDULE, DEFAULT_WECHAT_BASE
 import { loadMediaConfig, type MediaConfig } from "./media.ts";
 import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } from "./change-feed.ts";
 import { boolSetting, intSetting } from "./settings.ts";
+import { envPushConfig, pushSchema } from "./push.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -60,6 +61,8 @@ const accountSchema = z
     deletionBreaker: deletionBreakerSchema.optional(),
     /** this account's own webhook endpoints (the change feed); absent: none */
     webhooks: z.array(accountWebhookSchema).optional(),
+    /** message push (the account's server settings on WeChat's side); absent: /wechat/push refuses it */
+    push: pushSchema.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -216,8 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     for (const name of ["MPSYNC_DELETION_BREAKER_PERCENT", "MPSYNC_DELETION_BREAKER_ROWS"]) {
       if (env[name]) problems.push(`${name} applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set deletionBreaker per account in the file`);
     }
+    for (const name of ["WECHAT_PUSH_TOKEN", "WECHAT_PUSH_AES_KEY"]) {
+      if (env[name]) problems.push(`${name} applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set push per account in the file`);
+    }
   } else if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) {
     const breakerSet = Boolean(env.MPSYNC_DELETION_BREAKER_PERCENT || env.MPSYNC_DELETION_BREAKER_ROWS);
+    const push = envPushConfig(env, problems);
     const parsed = accountSchema.safeParse({
       appId: env.WECHAT_APP_ID,
       appSecret: env.WECHAT_APP_SECRET || undefined, // empty means unset: one "is required" message, not two
@@ -230,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
             },
           }
         : {}),
+      ...(push ? { push } : {}),
     });
     if (parsed.success) accounts = [parsed.data];
     else
