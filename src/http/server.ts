@@ -10,6 +10,7 @@ import { readApiRoutes } from "./routes/read-api.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { changesRoutes } from "./routes/changes.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { accountPushIntake, wechatPushRoutes } from "./routes/wechat-push.ts";
 import { readAccess } from "./read-access.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { hasConsoleSession, registerConsoleSession, sameOrigin } from "./console/session.ts";
@@ -36,6 +37,8 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   changesRoutes(app, deps);
   feedRoutes(app, deps);
   mediaRoutes(app, deps);
+  // WeChat's message push: signed (and encrypted) by the account's own server settings
+  if (deps.pushes && deps.enqueuePush) wechatPushRoutes(app, deps, accountPushIntake(deps, deps.enqueuePush));
   const adminToken = deps.config.http.adminToken;
   if (adminToken) {
     // the operator console at / and its session, which the admin routes accept too

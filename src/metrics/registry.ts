@@ -16,6 +16,10 @@ export interface Metrics {
   setQueueDepth(counts: Record<string, number>): void;
   /** pass to createMediaService({ observer }) */
   media: MediaObserver;
+  /** a push to /wechat/push: its event type (unknown when refused before decoding) and what became of it */
+  recordPush(event: string, outcome: string): void;
+  /** a processed PUBLISHJOBFINISH: its publish_status and outcome (stored, unchanged, quota_deferred, ...) */
+  recordPublishJob(status: number, outcome: string): void;
 }
 
 /** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
@@ -89,8 +93,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
     });
   }
 
+  const pushes = new Counter({ name: "mpsync_push_events_total", help: "Pushes to /wechat/push by event type and outcome (accepted, duplicate, bad_signature, bad_app_id, unknown_account, malformed, no_aes_key)", labelNames: ["event", "outcome"], registers: [registry] });
+  const publishJobs = new Counter({ name: "mpsync_publish_jobs_total", help: "PUBLISHJOBFINISH events processed, by publish_status and outcome", labelNames: ["status", "outcome"], registers: [registry] });
+
   return {
     registry,
+    recordPush(event, outcome) {
+      pushes.inc({ event, outcome });
+    },
+    recordPublishJob(status, outcome) {
+      publishJobs.inc({ status: String(status), outcome });
+    },
     media: {
       onDownload(outcome, bytes) {
         mediaDownloads.inc({ outcome });

@@ -97,6 +97,11 @@ export interface SyncStore {
   /** live rows of the source and its held deletions, before a run */
   sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
   heldDeletions(filter?: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+  /**
+   * marks these rows deleted in the running run `runId` (a publish WeChat reports deleted or
+   * banned, confirmed by freepublish/getarticle), with their change events; returns the keys marked
+   */
+  markDeletedInRun(accountId: number, runId: bigint, source: StoreSource, keys: string[]): Promise<string[]>;
   /** marks the source's held deletions deleted at once (operator command); returns how many rows it marked */
   applyHeld(accountId: number, source: StoreSource, sourceName: string): Promise<number>;
 }
@@ -180,6 +185,15 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string): Sync
     },
 
     heldDeletions: (filter) => heldSummary(prisma, filter),
+
+    markDeletedInRun(accountId, runId, source, keys) {
+      return runTransaction(async (tx) => {
+        await lockRunningRun(tx, runId);
+        const gone = await markDeleted(tx, accountId, runId, source, keys);
+        await recordChanges(tx, accountId, runId, source, gone.map((key) => ({ key, change: "deleted" as const })));
+        return gone;
+      });
+    },
 
     applyHeld(accountId, source, sourceName) {
       return runTransaction(async (tx) => {

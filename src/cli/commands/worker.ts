@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
       // the HTTP layer (fastify, the console, bull-board) is loaded only when it is served
       const http =
         config.http.port !== undefined
-          ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
+          ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia), pushes: runtime.pushes, enqueuePush: worker.enqueuePush })
           : undefined;
       log.info({ concurrency: config.worker.concurrency, accounts: config.accounts.length, http: http?.url ?? null }, "worker consuming");
 
