@@ -9,7 +9,7 @@ import type { SyncStore } from "../store/sync-store.ts";
 import { zeroCounters } from "../store/run-counters.ts";
 import { ENDPOINTS } from "../wechat/endpoints.ts";
 import { ArticleNotFoundError, QuotaExhaustedError, WeChatError } from "../wechat/errors.ts";
-import type { WeChatClient } from "../wechat/types.ts";
+import type { PublishedArticleItem, WeChatClient } from "../wechat/types.ts";
 import { QuotaPausedError, SyncLockedError, UnknownAccountError } from "./errors.ts";
 import { syncLockName } from "./lock-name.ts";
 import { toArticleRow } from "./map-rows.ts";
@@ -92,7 +92,7 @@ export function createPushArticleWriter(deps: PushArticleDeps): PushArticleWrite
           return { outcome: gone.length ? "deleted" : "unchanged", detail: gone.length ? null : "not stored, or already marked deleted" };
         });
       }
-      const row = toArticleRow(article);
+      const row = toArticleRow(await asTheListHasIt(accountId, article));
       if (req.expect === "deleted" && !row.isDeleted) return { outcome: "not_deleted", runId: null, detail: "freepublish/getarticle shows live news items: nothing marked deleted" };
       return await inRun(req, accountId, async (runId, counters) => {
         const sink = createPageSink({ store: deps.store, accountId, runId, walkId: runId, source: SOURCE, storeSource, counters });
@@ -103,6 +103,21 @@ export function createPushArticleWriter(deps: PushArticleDeps): PushArticleWrite
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * The article with the times a walk would store, so that the same content has the same
+   * hash whichever wrote it first (no second change event): the stored row's create_time,
+   * or getarticle's when the account's list carries create_time (none when nothing is stored yet,
+   * as the documented list shape); getarticle's update_time, else the stored one.
+   */
+  async function asTheListHasIt<T extends PublishedArticleItem>(accountId: number, a: T): Promise<T> {
+    const t = await deps.store.articleTimes(accountId, a.articleId);
+    const seconds = (d: Date | null): number | null => (d === null ? null : Math.floor(d.getTime() / 1000));
+    // nothing stored yet: the documented list shape (no create_time on the items)
+    const createTime = t.stored ? seconds(t.stored.createTime) : t.listHasCreateTime === true ? a.createTime : null;
+    const updateTime = a.updateTime ?? (t.stored ? seconds(t.stored.updateTime) : null);
+    return { ...a, createTime, updateTime };
   }
 
   /** A push run around `write`: started, then finished (or failed with the error). */
