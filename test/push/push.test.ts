@@ -49,7 +49,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const pushUrl = (appId = APP_ID) => `${base}/wechat/push/${appId}`;
+const pushUrl = (appId: string = APP_ID) => `${base}/wechat/push/${appId}`;
 
 beforeEach(() => {
   sim.setPush({ url: pushUrl(), token: TOKEN, aesKey: AES_KEY, mode: "safe", appId: APP_ID, timeoutMs: 5_000 });
