@@ -15,7 +15,7 @@ import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import type { Simulator } from "../../src/simulator/index.ts";
 import { buildPushXml, encodePush, pushSignature } from "../../src/wechat/push/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
-import { until } from "../jobs/harness.ts";
+import { childEnv, runMpsync, until } from "../jobs/harness.ts";
 import { APP_ID, appConfig, FAST_RETRY, simulator } from "../sync/harness.ts";
 
 const TOKEN = "pushToken123";
@@ -346,5 +346,46 @@ describe("publish statuses", () => {
     const [ban] = await sim.pushEvent({ status: 6, articleId: a6! });
     expect(await processed(ban!.publishId, 6)).toMatchObject({ state: "done", outcome: "deleted" });
     expect((await db.sql.query(`SELECT is_deleted FROM published_articles WHERE article_id = $1`, [a6])).rows[0].is_deleted).toBe(true);
+  });
+});
+
+describe("visible", () => {
+  const ADMIN = "push-test-admin-token-0123";
+
+  async function httpLogin(at: string): Promise<string> {
+    const form = await fetch(`${at}/login`);
+    const cookie = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const r = await fetch(`${at}/login`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, token: ADMIN }) });
+    return r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") || cookie;
+  }
+
+  it("mpsync status and the console show each account's push state", async () => {
+    const r = await runMpsync(["status", "--json"], childEnv(db, redis, sim, { WECHAT_PUSH_TOKEN: TOKEN, WECHAT_PUSH_AES_KEY: AES_KEY }));
+    expect(r.code).toBe(0);
+    const push = JSON.parse(r.stdout).push as Record<string, unknown>[];
+    expect(push).toHaveLength(1);
+    expect(push[0]).toMatchObject({ account: APP_ID, configured: true, accepts: "encrypted", endpoint: `/wechat/push/${APP_ID}`, last_event: "PUBLISHJOBFINISH" });
+    expect(push[0]!.events).toBeGreaterThan(10);
+    expect(push[0]!.last_error).toMatch(/status 4/);
+    expect(push[0]!.last_rejected_reason).toBe("malformed");
+    expect(r.stdout).not.toContain(TOKEN);
+    expect(r.stdout).not.toContain(AES_KEY);
+    const text = await runMpsync(["status"], childEnv(db, redis, sim, { WECHAT_PUSH_TOKEN: TOKEN }));
+    expect(text.stdout).toMatch(new RegExp(`${APP_ID} push: plaintext at /wechat/push/${APP_ID} \\| last event PUBLISHJOBFINISH at`));
+
+    const config = { ...runtime.config, http: { ...runtime.config.http, adminToken: ADMIN } };
+    const consoleServer = await startHttpServer({ config, reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics, pushes: runtime.pushes, enqueuePush: worker.enqueuePush });
+    try {
+      const cookie = await httpLogin(consoleServer.url);
+      const page = await (await fetch(`${consoleServer.url}/`, { headers: { cookie } })).text();
+      const account = page.slice(page.indexOf(`data-account="${APP_ID}"`));
+      expect(account).toMatch(/Message push \(encrypted\) at <code>\/wechat\/push\/wxsimulator000001<\/code>: last event PUBLISHJOBFINISH/);
+      expect(account).toMatch(/last error .*status 4 \(recorded\)/);
+      expect(page.slice(page.indexOf('data-account="wxnopush"'))).toMatch(/Message push: not configured/);
+      expect(page).not.toContain(TOKEN);
+    } finally {
+      await consoleServer.app.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
 // job enqueued before `success` is answered. No WeChat call happens in the request.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ServerDeps } from "../deps.ts";
+import { pushRejectKey } from "../../status/push.ts";
 import { decodePush, PushRejectedError, verifyUrlCheck, type PushCredentials, type PushQuery, type PushRejection } from "../../wechat/push/index.ts";
 
 /** A PUBLISHJOBFINISH is about 1 KB; WeChat's largest messages stay well under this. */
@@ -85,10 +86,6 @@ export function wechatPushRoutes(app: FastifyInstance, deps: ServerDeps, intake:
   });
 }
 
-/** Redis hash of an account's last refused push (reason and time; never the body). */
-export function pushRejectKey(prefix: string, appId: string): string {
-  return `${prefix}:push-rejected:${appId}`;
-}
 
 /** The intake of the accounts configured in deps.config (their `push` settings). */
 export function accountPushIntake(deps: ServerDeps, enqueue: (publishJobId: bigint) => Promise<void>): PushIntake {
