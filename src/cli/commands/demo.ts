@@ -20,6 +20,7 @@ import { createRuntime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import type { RunResult } from "../../sync/types.ts";
 import { migrateDatabase } from "../../store/migrations.ts";
+import { demoPublishByPush } from "../push-demo.ts";
 
 const SEED = { seed: 1, published: 300, maxNewsItems: 4, contentBytes: 1500, materials: { image: 60, video: 12, voice: 8, news: 25 } };
 
@@ -67,7 +68,8 @@ export function register(program: Command, ctx: CliContext): void {
         wechatBaseUrl: sim.url,
         // each demo simulator issues its own tokens: never reuse one cached by an earlier demo
         redisPrefix: `${env.redisPrefix}:demo:${Date.now()}`,
-        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE } }],
+        // message push settings as an operator would enter them on WeChat's side (fresh each run)
+        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE }, push: { token: randomBytes(12).toString("hex"), aesKey: randomBytes(32).toString("base64").slice(0, 43) } }],
         media: { ...media, sourceHosts: [...media.sourceHosts, new URL(sim.url).host] },
       };
       const runtime = createRuntime(config);
@@ -90,6 +92,8 @@ export function register(program: Command, ctx: CliContext): void {
           console.log("");
           await runMediaPass(runtime, [SIM_DEFAULT_APP.appId], console.log);
         }
+        // a new publish, heard of by message push rather than the next poll
+        await demoPublishByPush(runtime, sim, ctx, SIM_DEFAULT_APP.appId, console.log);
         const serve = flags.console ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
         if (serve) await serveConsole(runtime, ctx);
         else console.log(`\nsee these articles with their images in a browser: npm run demo -- --console (serves the console at http://localhost:${DEMO_PORT}/)`);
