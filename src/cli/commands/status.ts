@@ -46,7 +46,8 @@ export function register(program: Command, ctx: CliContext): void {
         else {
           for (const t of targets) console.log(describe(t));
           for (const q of quotas) console.log(describeQuota(q));
-          for (const p of push) console.log(describePush(p));
+          // accounts without push settings have nothing to say here (--json lists them as not configured)
+          for (const p of push) if (p.configured) console.log(describePush(p));
         }
       } finally {
         await queue.close().catch(() => {});
