@@ -208,14 +208,14 @@ describe("retries and replays", () => {
           const text = await r.text();
           setTimeout(() => {
             if (!res.destroyed) res.writeHead(r.status, { "content-type": "text/plain" }).end(text);
-          }, n <= 2 ? 600 : 0);
+          }, n <= 2 ? 2_500 : 0);
         });
       });
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     try {
       const port = (proxy.address() as AddressInfo).port;
-      sim.setPush({ url: `http://127.0.0.1:${port}/wechat/push/${APP_ID}`, token: TOKEN, aesKey: AES_KEY, mode: "safe", appId: APP_ID, timeoutMs: 200, tries: 3 });
+      sim.setPush({ url: `http://127.0.0.1:${port}/wechat/push/${APP_ID}`, token: TOKEN, aesKey: AES_KEY, mode: "safe", appId: APP_ID, timeoutMs: 1_500, tries: 3 }); // a wait a loaded machine's answer fits in
       await sim.settled();
       sim.resetCounters();
       const before = sim.pushLog().length;
