@@ -18,9 +18,11 @@ export async function demoPublishByPush(runtime: Runtime, sim: Simulator, ctx: C
     const started = performance.now();
     const [article] = sim.publish(1);
     const id = article!.article_id;
+    await sim.pushesSettled();
+    const publishId = sim.pushLog().at(-1)?.publishId;
     const end = Date.now() + 15_000;
     // the publish job this push created, once processed
-    const processed = async () => (await runtime.pushes.publishJobs(appId, 5)).find((j) => j.articleId === id && j.state !== "pending");
+    const processed = async () => (await runtime.pushes.publishJobs(appId, 5)).find((j) => j.publishId === publishId && j.state !== "pending");
     let job = await processed();
     while (!job && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 20));

@@ -46,7 +46,8 @@ const HELPER_OPEN_ID = "oSimulatorPublishHelper000";
 
 export class PushSender {
   private options: SimPushOptions | undefined;
-  private nextPublishId = 2_247_500_000;
+  /** WeChat's publish ids are 10 digits; each simulator starts at its own, so two runs never share one */
+  private nextPublishId = 2_000_000_000 + (Date.now() % 1_000_000_000);
   private readonly attempts: SimPushAttempt[] = [];
   private readonly pending = new Set<Promise<unknown>>();
 

@@ -36,7 +36,7 @@ async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
   const given = runtime.config.http.adminToken;
   const adminToken = given ?? randomBytes(18).toString("base64url");
   const worker = await (await ctx.jobs()).startWorker(runtime, { schedules: false });
-  const base = { reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }), queue: worker.queue, consuming: worker.consuming, changeFeed: runtime.changeFeed, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) };
+  const base = { reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }), queue: worker.queue, consuming: worker.consuming, changeFeed: runtime.changeFeed, mediaRetry: mediaRetryOf(runtime, worker.requestMedia), pushes: runtime.pushes, enqueuePush: worker.enqueuePush };
   const withPort = (port: number): AppConfig => ({ ...runtime.config, http: { ...runtime.config.http, adminToken, port, host: process.env.HTTP_HOST || "127.0.0.1" } });
   const started = await startHttpServer({ ...base, config: withPort(runtime.config.http.port ?? DEMO_PORT) }).catch((e: unknown) => {
     if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
