@@ -15,6 +15,7 @@ import type { Simulator } from "../../src/simulator/index.ts";
 import { createTestDatabase, createTestRedis } from "../helpers/db.ts";
 import { until } from "../jobs/harness.ts";
 import { APP_ID, appConfig, FAST_RETRY, simulator } from "../sync/harness.ts";
+import { encodePush } from "../../src/wechat/push/index.ts";
 
 const TOKEN = "mediaPushToken1";
 const db = await createTestDatabase();
@@ -64,5 +65,14 @@ describe("a pushed publish", () => {
     expect(job.rows[0].outcome).toBe("stored");
     const walks = await db.sql.query(`SELECT status FROM sync_runs WHERE mode = 'incremental'`);
     expect(walks.rows.every((w) => w.status === "paused")).toBe(true);
+  });
+
+  it("an encrypted push to an account with only a Token (plaintext mode) is refused: 401, nothing stored", async () => {
+    const before = await db.sql.query(`SELECT count(*)::int AS n FROM push_events`);
+    const message = `<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[PUBLISHJOBFINISH]]></Event><PublishEventInfo><publish_id>1</publish_id><publish_status>3</publish_status></PublishEventInfo></xml>`;
+    const { query, body } = encodePush(message, { token: TOKEN, aesKey: "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", appId: APP_ID }, "safe", { timestamp: "1700000000", nonce: "9", toUserName: "gh_x" });
+    const r = await fetch(`${base}/wechat/push/${APP_ID}?${new URLSearchParams(query)}`, { method: "POST", headers: { "content-type": "text/xml" }, body });
+    expect(r.status).toBe(401);
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM push_events`)).rows[0].n).toBe(before.rows[0].n);
   });
 });
