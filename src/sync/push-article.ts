@@ -96,7 +96,8 @@ export function createPushArticleWriter(deps: PushArticleDeps): PushArticleWrite
       if (req.expect === "deleted" && !row.isDeleted) return { outcome: "not_deleted", runId: null, detail: "freepublish/getarticle shows live news items: nothing marked deleted" };
       return await inRun(req, accountId, async (runId, counters) => {
         const sink = createPageSink({ store: deps.store, accountId, runId, walkId: runId, source: SOURCE, storeSource, counters });
-        const [written] = await sink.write([{ rows: [row], attempts: article.attempts, total: 1 }], null, { seen: false });
+        // no checkpoint (SQL NULL): a push run that fails leaves nothing for the next one to resume
+        const [written] = await sink.write([{ rows: [row], attempts: article.attempts, total: 1 }], undefined, { seen: false });
         const changed = written!.status !== "unchanged";
         return { outcome: !changed ? "unchanged" : row.isDeleted ? "deleted" : "stored", detail: null };
       });
