@@ -61,6 +61,7 @@ interface Flags {
   scaling: boolean;
   planner: boolean;
   plannerAccounts: number;
+  push: boolean;
   skipBaseline: boolean;
   quick: boolean;
   out: string;
@@ -96,6 +97,7 @@ const program = new Command("bench")
   .option("--skip-baseline", "do not run the baseline", false)
   .option("--no-search", "skip the search section (its corpus, and the full syncs with SEARCH_INDEX on)")
   .option("--search-items <n>", "news items of the search section's corpus", int(1), 100_000)
+  .option("--no-push", "skip the message-push scenario (publish → news items committed, at 20 ms)")
   .option("--quick", "a small run for smoke checks (sizes / 10 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
@@ -349,9 +351,21 @@ async function main(): Promise<void> {
     liveDeleted,
     scaling,
   };
+  // 5. message push: publish → news items committed, at 20 ms per API call (bench/push.ts)
+  let push: import("./push.ts").PushBenchResult | undefined;
+  let pushLine = "";
+  if (flags.push) {
+    progress("5. message push: publishes pushed to the worker, 20 ms API latency");
+    const { pushBench, describePushBench } = await import("./push.ts");
+    const db = await dbs.fresh("push");
+    push = await pushBench({ databaseUrl: db.url, redisUrl, redisPrefix: `${redisPrefixRoot}:push`, latencyMs: 20, publishes: flags.quick ? 10 : 40, gapMs: 250, articles: Math.min(flags.articles, 1_000), progress });
+    pushLine = describePushBench(push);
+    await dbs.drop(db.name);
+  }
   const { table, json } = buildReport(results);
-  process.stdout.write(table + "\n");
+  process.stdout.write(table + "\n" + (pushLine ? pushLine + "\n" : ""));
   if (search) process.stdout.write("\n" + searchReport(search, searchSyncs) + "\n");
+  if (push) (json as Record<string, unknown>).push = push;
   const out = path.resolve(REPO_DIR, flags.out);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify({ ...(json as object), search: search && { ...search, fullSyncs: searchSyncs } }, null, 2) + "\n");

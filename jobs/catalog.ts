@@ -12,12 +12,14 @@ export const QUEUE_NAME = "sync";
 export const MEDIA_QUEUE_NAME = "media";
 /** Webhook deliveries have a queue and a worker of their own, so a slow endpoint never takes a sync job's slot. */
 export const WEBHOOK_QUEUE_NAME = "webhooks";
+/** Pushed publishes have their own queue and worker, so a long walk never delays one. */
+export const PUSH_QUEUE_NAME = "push";
 
 const target = { appId: z.string().min(1), source: z.enum(SOURCES) };
 
 export const JOB_SCHEMAS = {
   /** one engine run of one (account, source) */
-  "sync-run": z.object({ ...target, mode: z.enum(["full", "incremental"]), trigger: z.enum(["schedule", "manual"]) }).strict(),
+  "sync-run": z.object({ ...target, mode: z.enum(["full", "incremental"]), trigger: z.enum(["schedule", "manual", "push"]) }).strict(),
   /** a per-account Job Scheduler of earlier versions firing (removed at start; a job already queued still works) */
   "schedule-tick": z.object({ ...target, mode: z.enum(["full", "incremental"]) }).strict(),
   /** one media pass (discover, download, render) of one account, or of all when appId is absent; queue MEDIA_QUEUE_NAME */
@@ -28,6 +30,8 @@ export const JOB_SCHEMAS = {
   "planner-tick": z.object({}).strict(),
   /** indexes news items whose search document is NULL (SEARCH_INDEX on); asked for by each worker at start, one pending across replicas */
   "search-reindex": z.object({}).strict(),
+  /** one PUBLISHJOBFINISH (publish_jobs row) to process: fetch and write its article, or record its status; queue PUSH_QUEUE_NAME */
+  "push-publish": z.object({ publishJobId: z.string().regex(/^\d{1,19}$/) }).strict(),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -40,6 +44,7 @@ export const JOB_QUEUES = {
   "search-reindex": QUEUE_NAME,
   "media-sync": MEDIA_QUEUE_NAME,
   "webhook-delivery": WEBHOOK_QUEUE_NAME,
+  "push-publish": PUSH_QUEUE_NAME,
 } as const satisfies Record<JobName, string>;
 export type QueueName = (typeof JOB_QUEUES)[JobName];
 /** The job names that run on queue Q. */
@@ -65,6 +70,8 @@ export const JOB_OPTIONS: Record<JobName, { attempts: number; backoff?: { type: 
   "planner-tick": { attempts: 1 },
   // committed batches stay: a retry carries on where the failed attempt stopped
   "search-reindex": { attempts: 5, backoff: { type: "exponential", delay: 60_000 } },
+  // WeChat hiccups retry; a walk holding the lock only delays it (jobs/processors/push-publish.ts)
+  "push-publish": { attempts: 5, backoff: { type: "exponential", delay: 2_000 } },
 };
 
 /**

@@ -27,6 +27,6 @@ export const jobs: Jobs = {
   openQueue: (connection, prefix) => jobQueueOf(createSyncQueue(connection, prefix), connection, prefix),
   async startWorker(runtime, opts) {
     const w = await startSyncWorker(runtime, opts);
-    return { queue: jobQueueOf(w.queue, runtime.redis, runtime.config.redisPrefix), consuming: w.consuming, shutdown: w.shutdown, reload: w.reload, requestMedia: w.requestMedia };
+    return { queue: jobQueueOf(w.queue, runtime.redis, runtime.config.redisPrefix), consuming: w.consuming, shutdown: w.shutdown, reload: w.reload, requestMedia: w.requestMedia, enqueuePush: w.enqueuePush };
   },
 };

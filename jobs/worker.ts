@@ -15,6 +15,8 @@ import { processSyncRun } from "./processors/sync-run.ts";
 import { processSearchReindex, requestSearchReindex } from "./processors/search-reindex.ts";
 import { createSyncQueue, type SyncQueue } from "./queue.ts";
 import { startMediaWorker } from "./media-worker.ts";
+import { startPushWorker } from "./push-worker.ts";
+import { enqueueSync } from "./enqueue.ts";
 import { mediaConfigOf } from "../src/media/service.ts";
 import { startChangeFeedWorker, type ChangeFeedWorker, type ChangeFeedWorkerOptions } from "./webhook-worker.ts";
 import { replan, startPlanner } from "./planner.ts";
@@ -49,6 +51,8 @@ export interface SyncWorker {
   reload(): Promise<{ changed: boolean }>;
   /** asks for a media pass of these accounts (all when null); nothing when mirroring is off */
   requestMedia(appIds: string[] | null): Promise<void>;
+  /** queues the processing of a stored publish job (message push) */
+  enqueuePush(publishJobId: bigint): Promise<void>;
 }
 
 /** The metrics label of a run that ended in an error. */
@@ -86,6 +90,14 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
   // mirroring runs beside the syncs (its own queue and worker); each finished run asks for a pass of its account
   const media = mediaConfigOf(config).enabled ? await startMediaWorker(runtime, { metrics: opts.metrics }) : undefined;
   const changeFeed = await startChangeFeedWorker(runtime, opts.changeFeed);
+  // pushed publishes: their own queue and worker, so a long walk never delays one
+  const push = await startPushWorker(runtime, {
+    metrics: opts.metrics,
+    enqueueSync: (req) => enqueueSync(queue, req),
+    requestMedia: async (appId) => {
+      await media?.request(appId);
+    },
+  });
   const deps = {
     engine: runtime.engine,
     queue,
@@ -152,6 +164,7 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
     worker,
     queue,
     changeFeed,
+    enqueuePush: (publishJobId) => push.enqueue(publishJobId),
     async requestMedia(appIds) {
       if (!media) return;
       if (appIds === null) await media.request(undefined);
@@ -162,6 +175,7 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
       closing = true;
       const mediaClosed = media?.shutdown(timeoutMs);
       const changeFeedClosed = changeFeed.shutdown(timeoutMs);
+      const pushClosed = push.shutdown(timeoutMs);
       clearInterval(reloadTimer);
       const closed = worker.close();
       worker.cancelAllJobs("shutdown");
@@ -169,6 +183,7 @@ export async function startSyncWorker(runtime: Runtime, opts: SyncWorkerOptions 
       if (timedOut) log.warn({ timeoutMs }, "shutdown timeout: jobs still running are left to stall and resume elsewhere");
       await mediaClosed;
       await changeFeedClosed;
+      await pushClosed;
       await queue.close().catch(() => {});
       queueConnection.disconnect();
       workerConnection.disconnect();

@@ -73,6 +73,8 @@ export interface WorkerHandle {
   reload(): Promise<{ changed: boolean }>;
   /** asks for a media pass of these accounts (all when null) now, rather than after their next sync run */
   requestMedia(appIds: string[] | null): Promise<void>;
+  /** queues the processing of a stored publish job (message push: /wechat/push) */
+  enqueuePush(publishJobId: bigint): Promise<void>;
 }
 
 export interface Jobs {

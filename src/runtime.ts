@@ -12,6 +12,8 @@ import { createPrisma, type PrismaClient } from "./store/prisma.ts";
 import { createChangeFeedStore, type ChangeFeedStore } from "./store/change-feed-store.ts";
 import { createReadStore, type ReadStore } from "./store/read-store.ts";
 import { createSyncStore } from "./store/sync-store.ts";
+import { createPushStore, type PushStore } from "./store/push-store.ts";
+import { createPushArticleWriter, type PushArticleWriter } from "./sync/push-article.ts";
 import { createSyncEngine } from "./sync/engine.ts";
 import { UnknownAccountError } from "./sync/errors.ts";
 import type { SyncEngine } from "./sync/types.ts";
@@ -43,6 +45,10 @@ export interface Runtime {
   engine: SyncEngine;
   /** the daily-quota budget of every (account, API), shared through Redis */
   quota: QuotaBook;
+  /** message pushes: events as received and their publish jobs */
+  pushes: PushStore;
+  /** writes an article a push announced, through the walk's path */
+  pushArticles: PushArticleWriter;
   /** the WeChat client of a configured account (one per account, cached) */
   clientFor(appId: string): ClosableWeChatClient;
   /** replaces the configured accounts in place (accounts file reloaded); clients of changed or removed accounts are dropped */
@@ -97,8 +103,10 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     now: opts.now,
     onReadError: (appId, api, e) => logger.warn({ appId, api, err: e }, "daily quota unreadable: falling back to the 45009 throttle"),
   });
+  const syncStore = createSyncStore(prisma, config.databaseUrl, { searchIndex: searchIndexOn(config) });
+  const pushArticles = createPushArticleWriter({ store: syncStore, accounts: config.accounts, clientFor, quota, logger });
   const engine = createSyncEngine({
-    store: createSyncStore(prisma, config.databaseUrl, { searchIndex: searchIndexOn(config) }),
+    store: syncStore,
     accounts: config.accounts,
     clientFor,
     logger,
@@ -129,6 +137,8 @@ export function createRuntime(config: AppConfig, opts: RuntimeOptions = {}): Run
     logger,
     engine,
     quota,
+    pushes: createPushStore(prisma),
+    pushArticles,
     clientFor,
     setAccounts,
     close() {

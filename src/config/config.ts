@@ -25,6 +25,7 @@ import { accountWebhookSchema, loadChangeFeedConfig, type ChangeFeedConfig } fro
 import { boolSetting, intSetting } from "./settings.ts";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 import { baseUrlSetting } from "./public-url.ts";
+import { envPushConfig, pushSchema } from "./push.ts";
 
 export const TOKEN_KINDS = ["stable", "legacy", "authorizer"] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -75,6 +76,8 @@ const accountSchema = z
     deletionBreaker: deletionBreakerSchema.optional(),
     /** this account's own webhook endpoints (the change feed); absent: none */
     webhooks: z.array(accountWebhookSchema).optional(),
+    /** message push (the account's server settings on WeChat's side); absent: /wechat/push refuses it */
+    push: pushSchema.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -258,8 +261,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
     for (const name of ["MPSYNC_DELETION_BREAKER_PERCENT", "MPSYNC_DELETION_BREAKER_ROWS"]) {
       if (env[name]) problems.push(`${name} applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set deletionBreaker per account in the file`);
     }
+    for (const name of ["WECHAT_PUSH_TOKEN", "WECHAT_PUSH_AES_KEY"]) {
+      if (env[name]) problems.push(`${name} applies to the WECHAT_APP_ID account only; with MPSYNC_ACCOUNTS_FILE set push per account in the file`);
+    }
   } else if (env.WECHAT_APP_ID || env.WECHAT_APP_SECRET) {
     const breakerSet = Boolean(env.MPSYNC_DELETION_BREAKER_PERCENT || env.MPSYNC_DELETION_BREAKER_ROWS);
+    const push = envPushConfig(env, problems);
     const parsed = accountSchema.safeParse({
       appId: env.WECHAT_APP_ID,
       appSecret: env.WECHAT_APP_SECRET || undefined, // empty means unset: one "is required" message, not two
@@ -272,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { require
             },
           }
         : {}),
+      ...(push ? { push } : {}),
     });
     if (parsed.success) accounts = [parsed.data];
     else

@@ -6,6 +6,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/registry.ts";
 import type { ReadStore } from "../store/read-store.ts";
 import type { ChangeFeedStore } from "../store/change-feed-store.ts";
+import type { PushStore } from "../store/push-store.ts";
 
 export interface ServerDeps {
   config: AppConfig;
@@ -21,4 +22,8 @@ export interface ServerDeps {
   mediaRetry?: (appIds: string[] | null) => Promise<number>;
   /** readiness of this process's worker */
   consuming?: () => boolean;
+  /** message push (/wechat/push/<app_id>): where events are stored; absent: no push endpoint */
+  pushes?: PushStore;
+  /** queues the processing of a stored publish job (jobs/ implements it); absent: no push endpoint */
+  enqueuePush?: (publishJobId: bigint) => Promise<void>;
 }

@@ -18,6 +18,7 @@ import { searchRoutes } from "./routes/search.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { changesRoutes } from "./routes/changes.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { accountPushIntake, wechatPushRoutes } from "./routes/wechat-push.ts";
 import { readAccess } from "./read-access.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { consoleOffRoutes } from "./console/respond.ts";
@@ -87,6 +88,8 @@ export async function buildHttpServer(deps: ServerDeps): Promise<FastifyInstance
   changesRoutes(app, deps);
   feedRoutes(app, deps);
   mediaRoutes(app, deps);
+  // WeChat's message push: signed (and encrypted) by the account's own server settings
+  if (deps.pushes && deps.enqueuePush) wechatPushRoutes(app, deps, accountPushIntake(deps, deps.enqueuePush));
   if (adminToken) {
     // the operator console at / and its session, which the admin routes accept too
     await registerConsoleSession(app, { redis: deps.redis, prefix: deps.config.redisPrefix, adminToken, lifetimes: deps.config.http.consoleSession });

@@ -17,6 +17,8 @@ export const REDACT_PATHS = [
   // WeChat's own snake_case names, as in token request bodies and queries
   "component_appsecret", "*.component_appsecret", "component_verify_ticket", "*.component_verify_ticket",
   "appsecret", "*.appsecret", "refresh_token", "*.refresh_token", "refreshToken", "*.refreshToken",
+  // message push: the account's server Token and EncodingAESKey
+  "aesKey", "*.aesKey", "push", "*.push", "*.*.push",
 ];
 
 /** Replaces access_token=… (and similar) query parameters in any string. */

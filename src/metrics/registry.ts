@@ -18,6 +18,10 @@ export interface Metrics {
   media: MediaObserver;
   /** a feed was rendered (once per change of its account; cached otherwise) */
   recordFeedRender(format: string): void;
+  /** a push to /wechat/push: its event type (unknown when refused before decoding) and what became of it */
+  recordPush(event: string, outcome: string): void;
+  /** a processed PUBLISHJOBFINISH: its publish_status and outcome (stored, unchanged, quota_deferred, ...) */
+  recordPublishJob(status: number, outcome: string): void;
 }
 
 /** Deletions held by the circuit breaker, read at scrape time (the count lives in Postgres, not in this process). */
@@ -92,10 +96,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
   }
 
   const feedRenders = new Counter({ name: "mpsync_feed_renders_total", help: "Feeds rendered (each is cached until its account's content changes), by format", labelNames: ["format"], registers: [registry] });
+  const pushes = new Counter({ name: "mpsync_push_events_total", help: "Pushes to /wechat/push by event type and outcome (accepted, duplicate, bad_signature, bad_app_id, unknown_account, malformed, no_aes_key)", labelNames: ["event", "outcome"], registers: [registry] });
+  const publishJobs = new Counter({ name: "mpsync_publish_jobs_total", help: "PUBLISHJOBFINISH events processed, by publish_status and outcome", labelNames: ["status", "outcome"], registers: [registry] });
 
   return {
     registry,
     recordFeedRender: (format) => feedRenders.inc({ format }),
+    recordPush(event, outcome) {
+      pushes.inc({ event, outcome });
+    },
+    recordPublishJob(status, outcome) {
+      publishJobs.inc({ status: String(status), outcome });
+    },
     media: {
       onDownload(outcome, bytes) {
         mediaDownloads.inc({ outcome });

@@ -5,7 +5,7 @@
 // (the 45009 throttle of before is the fallback). Implements the engine's QuotaGate.
 import type { Redis } from "ioredis";
 import { QuotaPausedError } from "../sync/errors.ts";
-import type { QuotaGate, QuotaView } from "../sync/quota-gate.ts";
+import type { CallQuotaGate, QuotaGate, QuotaView } from "../sync/quota-gate.ts";
 import { nextQuotaReset, quotaDay } from "../sync/quota-reset.ts";
 import type { Source } from "../sync/types.ts";
 import { ENDPOINTS } from "../wechat/endpoints.ts";
@@ -15,6 +15,9 @@ import { stableOffset } from "./offsets.ts";
 /** The two list APIs; the four material sources share one quota. */
 export const QUOTA_APIS = [ENDPOINTS.publishedList, ENDPOINTS.materialList] as const;
 export type QuotaApi = (typeof QUOTA_APIS)[number];
+
+/** APIs called one at a time outside the walks (message push), budgeted the same way. */
+export const CALL_QUOTA_APIS = [ENDPOINTS.getArticle] as const;
 
 export function apiOf(source: Source): QuotaApi {
   return source === "published" ? ENDPOINTS.publishedList : ENDPOINTS.materialList;
@@ -67,9 +70,9 @@ export interface QuotaBookOptions {
   onReadError?(appId: string, api: string, e: unknown): void;
 }
 
-export interface QuotaBook extends QuotaGate {
+export interface QuotaBook extends QuotaGate, CallQuotaGate {
   /** what is known of one (account, API), without any call */
-  view(appId: string, api: QuotaApi): Promise<QuotaView>;
+  view(appId: string, api: QuotaApi | (typeof CALL_QUOTA_APIS)[number]): Promise<QuotaView>;
   /** list sizes seen per source of this account (for the cost of a full walk) */
   listSizes(appId: string): Promise<Partial<Record<Source, number>>>;
   readonly reservePercent: number;
@@ -102,7 +105,7 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
     };
   }
 
-  async function read(appId: string, api: QuotaApi): Promise<QuotaView> {
+  async function read(appId: string, api: string): Promise<QuotaView> {
     const t = now();
     try {
       const q = await o.clientFor(appId).getQuota(api);
@@ -138,34 +141,41 @@ export function createQuotaBook(o: QuotaBookOptions): QuotaBook {
       const h = await o.redis.hgetall(sizesKey(appId));
       return Object.fromEntries(Object.entries(h).map(([s, n]) => [s, Number(n)]));
     },
-    async prepare(appId, source, opts = {}) {
-      const api = apiOf(source);
-      const h = await bounded(o.redis.hgetall(key(appId, api)), null);
-      if (h === null) return viewOf(api, {}); // Redis away: unknown, the 45009 throttle is the fallback
-      return opts.force || stale(h) ? bounded(read(appId, api), viewOf(api, {})) : viewOf(api, h);
-    },
-    async take(appId, source) {
-      const api = apiOf(source);
-      for (let attempt = 0; ; attempt++) {
-        const r = await bounded(o.redis.eval(TAKE, 1, key(appId, api), String(quotaDay(now())), "1", String(o.reservePercent)) as Promise<number[]>, [1]);
-        if (r[0] === 1) return;
-        if (r[0] === 0) throw paused(appId, source, api, r[1]!, r[2]!, r[3]!);
-        if (attempt > 0) return; // cannot happen twice in a row unless the clock jumps: allow, as before this budget existed
-        await bounded(read(appId, api), null); // a new quota day began: read it once
-      }
-    },
+    prepare: (appId, source, opts = {}) => prepareApi(appId, apiOf(source), opts.force === true),
+    take: (appId, source) => takeApi(appId, apiOf(source), source),
+    prepareCall: (appId, api) => prepareApi(appId, api, false),
+    takeCall: (appId, api, source) => takeApi(appId, api, source),
+    exhaustedCall: (appId, api) => exhaustedApi(appId, api),
     // bookkeeping after a call: never holds the walk up
     async spent(appId, source, extra) {
       if (extra > 0) await bounded(o.redis.hincrby(key(appId, apiOf(source)), "own", extra), 0);
     },
-    async exhausted(appId, source) {
-      const k = key(appId, apiOf(source));
-      const h = await bounded(o.redis.hgetall(k), {} as Record<string, string>);
-      // spent for now; the reading is stale, so the next run (after the throttle) reads the truth again
-      if (h.day === String(quotaDay(now())) && h.known === "1") await bounded(o.redis.hset(k, { used: h.limit!, own: 0, readAt: 0 }), 0);
-    },
+    exhausted: (appId, source) => exhaustedApi(appId, apiOf(source)),
     async listSize(appId, source, total) {
       await bounded(o.redis.hset(sizesKey(appId), source, total), 0);
     },
   };
+
+  async function prepareApi(appId: string, api: string, force: boolean): Promise<QuotaView> {
+    const h = await bounded(o.redis.hgetall(key(appId, api)), null);
+    if (h === null) return viewOf(api, {}); // Redis away: unknown, the 45009 throttle is the fallback
+    return force || stale(h) ? bounded(read(appId, api), viewOf(api, {})) : viewOf(api, h);
+  }
+
+  async function takeApi(appId: string, api: string, source: Source): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await bounded(o.redis.eval(TAKE, 1, key(appId, api), String(quotaDay(now())), "1", String(o.reservePercent)) as Promise<number[]>, [1]);
+      if (r[0] === 1) return;
+      if (r[0] === 0) throw paused(appId, source, api, r[1]!, r[2]!, r[3]!);
+      if (attempt > 0) return; // cannot happen twice in a row unless the clock jumps: allow, as before this budget existed
+      await bounded(read(appId, api), null); // a new quota day began: read it once
+    }
+  }
+
+  async function exhaustedApi(appId: string, api: string): Promise<void> {
+    const k = key(appId, api);
+    const h = await bounded(o.redis.hgetall(k), {} as Record<string, string>);
+    // spent for now; the reading is stale, so the next run (after the throttle) reads the truth again
+    if (h.day === String(quotaDay(now())) && h.known === "1") await bounded(o.redis.hset(k, { used: h.limit!, own: 0, readAt: 0 }), 0);
+  }
 }

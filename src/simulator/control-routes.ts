@@ -57,6 +57,20 @@ const POST: Record<string, Handler> = {
     return { ok: true };
   },
   "/__sim/materials": (sim, _c, b) => ({ materials: sim.addMaterial(materialType(b.type), optInt(b.count, "count") ?? 1) }),
+  /** {url, token, aesKey?, mode?, appId?, timeoutMs?, tries?}; an empty body turns pushes off */
+  "/__sim/push/config": (sim, _c, b) => {
+    sim.setPush(Object.keys(b).length ? (b as unknown as Parameters<typeof sim.setPush>[0]) : undefined);
+    return { ok: true };
+  },
+  /** {status, article_id?, publish_id?, fail_idx?}: one PUBLISHJOBFINISH, answered once its tries ended */
+  "/__sim/push/event": async (sim, _c, b) => ({
+    attempts: await sim.pushEvent({
+      status: optInt(b.status, "status") ?? 0,
+      ...(b.article_id !== undefined ? { articleId: str(b.article_id, "article_id") } : {}),
+      ...(b.publish_id !== undefined ? { publishId: str(b.publish_id, "publish_id") } : {}),
+      ...(Array.isArray(b.fail_idx) ? { failIdx: b.fail_idx.map((n, i) => optInt(n, `fail_idx[${i}]`)!) } : {}),
+    }),
+  }),
   "/__sim/faults": (sim, c, b) => {
     sim.setFaults(b as FaultOptions);
     return c.faults.current();
@@ -97,6 +111,7 @@ const GET: Record<string, Handler> = {
   "/__sim/faults": (_s, c) => c.faults.current(),
   "/__sim/quota": (sim) => sim.quota(),
   "/__sim/quirks": (_s, c) => c.quirks,
+  "/__sim/push/log": (sim) => ({ attempts: sim.pushLog() }),
   /** ids and timestamps; ?full=1 for the complete lists with content */
   "/__sim/state": (sim, c, _b, url) => {
     if (url.searchParams.get("full") !== "1") return c.state.summary();

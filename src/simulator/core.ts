@@ -6,6 +6,7 @@ import { QuotaLedger } from "./quota.ts";
 import { ContentState } from "./state.ts";
 import { TokenRegistry } from "./tokens.ts";
 import { MediaCdn } from "./media.ts";
+import { PushSender } from "./push.ts";
 import { SIM_DEFAULT_APP, type BodyQuirks, type RequestHook, type SimulatorOptions } from "./types.ts";
 
 export class SimulatorCore {
@@ -22,6 +23,8 @@ export class SimulatorCore {
   hook: RequestHook | undefined;
   /** list requests that reached the hook so far */
   hookCalls = 0;
+  /** PUBLISHJOBFINISH pushes to the configured URL */
+  readonly push: PushSender;
 
   constructor(opts: SimulatorOptions) {
     this.state = new ContentState(opts.seed);
@@ -36,5 +39,7 @@ export class SimulatorCore {
     const seed = opts.seed?.seed ?? 1;
     this.media = new MediaCdn(() => seed, opts.media);
     if (opts.dailyLimits) this.quota.setLimits(opts.dailyLimits);
+    this.push = new PushSender((opts.apps ?? [SIM_DEFAULT_APP])[0]!.appId);
+    this.push.configure(opts.push);
   }
 }

@@ -19,6 +19,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const sim: Simulator = {
     url: "",
     async close() {
+      await core.push.settled();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -33,7 +34,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const q = quirksOf("/cgi-bin/material/batchget_material");
       return core.state.materialPage(type, 0, core.state.materialCount(type)).map((r) => servedMaterial(core.state, r, q));
     },
-    publish: (count) => core.state.publish(count),
+    publish(count) {
+      const articles = core.state.publish(count);
+      // each publish job ends with a push, as WeChat's freepublish/submit does (not awaited: WeChat's push is asynchronous)
+      if (core.push.configured) for (const a of articles) void core.push.send({ status: 0, articleId: a.article_id, urls: a.news_item.map((n) => n.url) });
+      return articles;
+    },
+    setPush: (o) => core.push.configure(o),
+    pushEvent: (e) => core.push.send(e),
+    pushLog: () => core.push.log(),
+    pushesSettled: () => core.push.settled(),
     deleteArticle: (id) => core.state.deleteArticle(id),
     deleteNewsItem: (id, idx) => core.state.deleteNewsItem(id, idx),
     editArticle: (id, patch, idx) => core.state.editArticle(id, patch, idx),

@@ -208,6 +208,11 @@ export class ContentState {
     return out.map((r) => this.article(r));
   }
 
+  /** the record of a listed article (undefined once deleted) */
+  articleById(articleId: string): ArticleRec | undefined {
+    return this.articleIndex.get(articleId);
+  }
+
   private findArticle(articleId: string): ArticleRec {
     const rec = this.articleIndex.get(articleId);
     if (!rec) throw new SimulatorNotFoundError("article", articleId);

@@ -1,3 +1,5 @@
+import type { SimPushAttempt, SimPushEvent, SimPushOptions } from "./push.ts";
+export type { SimPushAttempt, SimPushEvent, SimPushOptions };
 // Contract of the WeChat API simulator (src/simulator/). Tests, the demo and the
 // benchmark start it in-process (startSimulator) or as `mpsync simulator`, and talk to
 // it over real HTTP exactly as mpsync talks to api.weixin.qq.com.
@@ -121,6 +123,8 @@ export interface SimulatorOptions {
   media?: SimMediaOptions;
   /** per-API daily quotas: API path → calls a day (45009 beyond); unlimited when absent */
   dailyLimits?: Record<string, number>;
+  /** message push: a publish sends PUBLISHJOBFINISH there (see push.ts); absent: no pushes */
+  push?: SimPushOptions;
 }
 
 /** What one CDN path answers instead of its image (for `times` requests, or always). */
@@ -214,6 +218,14 @@ export interface Simulator {
   newQuotaDay(): void;
   /** the quota bookkeeping: limits, used counts, clear_quota calls this month */
   quota(): { limits: Record<string, number>; used: Record<string, number>; clears: number };
+  /** where and how publishes are pushed (undefined: not at all) */
+  setPush(options: SimPushOptions | undefined): void;
+  /** sends one PUBLISHJOBFINISH (any status; a given publishId replays one) with WeChat's retries */
+  pushEvent(e: SimPushEvent): Promise<SimPushAttempt[]>;
+  /** every push attempt so far */
+  pushLog(): SimPushAttempt[];
+  /** resolves once every push sent so far has ended */
+  pushesSettled(): Promise<void>;
 }
 
 /** Error codes the simulator answers with; see src/simulator/README.md. */
@@ -235,6 +247,8 @@ export const SIM_ERRCODES = {
   invalidVerifyTicket: 61006,
   invalidRefreshToken: 61023,
   cgiPathNotFound: 76021,
+  /** freepublish/getarticle: no such article_id */
+  articleNotFound: 53600,
   /** clear_quota called more than 10 times this month */
   clearQuotaLimit: 48006,
 } as const;

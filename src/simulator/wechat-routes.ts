@@ -90,6 +90,21 @@ const freepublishBatchget: Route = {
   },
 };
 
+/** freepublish/getarticle {article_id}: the article's news items and times (the recorded shape), 53600 when unknown */
+const freepublishGetarticle: Route = {
+  post: true,
+  auth: LIST_TOKENS,
+  handle(core, req) {
+    const id = req.body?.article_id;
+    if (typeof id !== "string" || id === "") return fail(SIM_ERRCODES.invalidParameter);
+    const rec = core.state.articleById(id);
+    if (!rec) return fail(SIM_ERRCODES.articleNotFound);
+    const q = quirksFor(core, req.path);
+    const wire = publishedItemWire(servedArticle(core.state, rec, q, true), { ...q, updateTimeInContent: false, extraFields: false });
+    return ok({ news_item: (wire.content as { news_item: unknown[] }).news_item, create_time: rec.createTime, update_time: rec.updateTime });
+  },
+};
+
 const batchgetMaterial: Route = {
   post: true,
   auth: LIST_TOKENS,
@@ -187,6 +202,7 @@ export const ROUTES: Record<string, Route> = {
   "/cgi-bin/component/api_component_token": componentToken,
   "/cgi-bin/component/api_authorizer_token": authorizerToken,
   "/cgi-bin/freepublish/batchget": freepublishBatchget,
+  "/cgi-bin/freepublish/getarticle": freepublishGetarticle,
   "/cgi-bin/material/batchget_material": batchgetMaterial,
   "/cgi-bin/material/get_materialcount": materialCount,
   "/cgi-bin/openapi/quota/get": quotaGet,

@@ -28,6 +28,7 @@ const ERRMSG: Record<number, string> = {
   48006: "api forbid to clear quota because of reach the times limit",
   50001: "user unauthorized",
   50002: "user limited",
+  53600: "Article ID 无效",
   61006: "component ticket is invalid",
   61023: "refresh_token is invalid",
   76021: "cgi_path not found, please check",

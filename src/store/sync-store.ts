@@ -18,8 +18,10 @@ import { absentKeys, liveRowCount, markDeleted } from "./sql/mark-absent-deleted
 import { heldCount, heldSummary, lockHeldKeys, releaseHeld, replaceHeld, takeHeld, type HeldSummary } from "./sql/held-deletions.ts";
 import { dropCheckpoints, failRun, finishRun, lockRunningRun, pauseRun, saveProgress, startRun, succeededRunOfJob, walkTotals, type RunCountersRow, type StartedRun, type SucceededRun, type WalkTotals } from "./sql/sync-runs.ts";
 import { tryAdvisoryLock, type HeldLock } from "./sql/advisory-lock.ts";
+import { selectArticleTimes, type StoredArticleTimes } from "./sql/article-times.ts";
 import { recordChanges, type ItemChange, type ItemChangeKind } from "./sql/content-changes.ts";
 
+export type { StoredArticleTimes };
 export type { StoredState, RunCountersRow, StartedRun, HeldLock, HeldSummary, ItemChange, ItemChangeKind, WalkTotals };
 
 export interface PageWrite {
@@ -98,6 +100,13 @@ export interface SyncStore {
   /** live rows of the source and its held deletions, before a run */
   sourceState(accountId: number, source: StoreSource, sourceName: string): Promise<{ liveRows: number; held: number }>;
   heldDeletions(filter?: { appIds?: string[]; source?: string }): Promise<HeldSummary[]>;
+  /**
+   * marks these rows deleted in the running run `runId` (a publish WeChat reports deleted or
+   * banned, confirmed by freepublish/getarticle), with their change events; returns the keys marked
+   */
+  markDeletedInRun(accountId: number, runId: bigint, source: StoreSource, keys: string[]): Promise<string[]>;
+  /** an article's stored times and whether the account's list carries create_time (push: src/sync/push-article.ts) */
+  articleTimes(accountId: number, articleId: string): Promise<StoredArticleTimes>;
   /** marks the source's held deletions deleted at once (operator command); returns how many rows it marked */
   applyHeld(accountId: number, source: StoreSource, sourceName: string): Promise<number>;
 }
@@ -182,6 +191,17 @@ export function createSyncStore(prisma: PrismaClient, databaseUrl: string, opts:
     },
 
     heldDeletions: (filter) => heldSummary(prisma, filter),
+
+    articleTimes: (accountId, articleId) => selectArticleTimes(runQueries, accountId, articleId),
+
+    markDeletedInRun(accountId, runId, source, keys) {
+      return runTransaction(async (tx) => {
+        await lockRunningRun(tx, runId);
+        const gone = await markDeleted(tx, accountId, runId, source, keys);
+        await recordChanges(tx, accountId, runId, source, gone.map((key) => ({ key, change: "deleted" as const })));
+        return gone;
+      });
+    },
 
     applyHeld(accountId, source, sourceName) {
       return runTransaction(async (tx) => {

@@ -33,6 +33,19 @@ export interface QuotaGate {
   listSize(appId: string, source: Source, total: number): Promise<void>;
 }
 
+/**
+ * The same budget for a single API call made outside a walk (freepublish/getarticle when a
+ * push arrives): its own daily quota, read with openapi/quota/get and counted like a list's.
+ */
+export interface CallQuotaGate {
+  /** re-reads the API's quota when the reading is stale (one quota call) */
+  prepareCall(appId: string, api: string): Promise<QuotaView>;
+  /** one call is about to be made; throws QuotaPausedError (source: what the call serves) when the budget has no room */
+  takeCall(appId: string, api: string, source: Source): Promise<void>;
+  /** WeChat answered 45009 although the budget had room: the day's quota is spent */
+  exhaustedCall(appId: string, api: string): Promise<void>;
+}
+
 /** A page reader that asks the gate before each call and reports what each call cost. */
 export function budgetedReader(inner: PageReader, gate: QuotaGate, appId: string, source: Source): PageReader {
   // once WeChat said 45009, no later call of this run goes out: the gate learns it only

@@ -8,7 +8,8 @@ export type { RunCounters };
 export const SOURCES = ["published", ...MATERIAL_TYPES.map((t) => `material:${t}` as const)] as const;
 export type Source = (typeof SOURCES)[number];
 export type SyncMode = "full" | "incremental";
-export type SyncTrigger = "schedule" | "manual";
+/** push: the walk a message push asked for after writing the article it announced */
+export type SyncTrigger = "schedule" | "manual" | "push";
 
 export interface RunProgress extends RunCounters {
   runId: string;

@@ -5,7 +5,7 @@ import type { Logger } from "../logging/logger.ts";
 import { callJson, type CallContext, type RequestCounter } from "./call.ts";
 import type { WeChatError } from "./errors.ts";
 import { ENDPOINTS } from "./endpoints.ts";
-import { readMaterialCount, readMaterialPage, readPublishedPage, readQuota } from "./responses.ts";
+import { readArticle, readMaterialCount, readMaterialPage, readPublishedPage, readQuota } from "./responses.ts";
 import { withRetry, type RetryPolicy } from "./retry.ts";
 import type { TokenProvider } from "./tokens/index.ts";
 import { MATERIAL_TYPES, MAX_PAGE_SIZE, type CredentialCheck, type ApiQuota, type CallOptions, type ListPage, type MaterialCount, type MaterialItem, type MaterialType, type PublishedArticleItem, type WeChatClient } from "./types.ts";
@@ -55,6 +55,12 @@ export class WeChatApiClient implements WeChatClient {
       (json) => readMaterialPage(json, args.type, counter.requests, { offset: args.offset, count: args.count, contentRequested: args.type === "news" }),
       args,
     );
+  }
+
+  async getArticle(articleId: string, opts: CallOptions = {}): Promise<PublishedArticleItem & { attempts: number }> {
+    const counter: RequestCounter = { requests: 0 };
+    const article = await this.call(counter, { method: "POST", endpoint: ENDPOINTS.getArticle, body: { article_id: articleId } }, (json) => readArticle(json, articleId), opts);
+    return { ...article, attempts: counter.requests };
   }
 
   async getMaterialCount(opts: CallOptions = {}): Promise<MaterialCount> {

@@ -3,6 +3,8 @@ export const ENDPOINTS = {
   publishedList: "/cgi-bin/freepublish/batchget",
   materialList: "/cgi-bin/material/batchget_material",
   materialCount: "/cgi-bin/material/get_materialcount",
+  /** one published article by article_id (message push: a publish job finished) */
+  getArticle: "/cgi-bin/freepublish/getarticle",
   quota: "/cgi-bin/openapi/quota/get",
   stableToken: "/cgi-bin/stable_token",
   legacyToken: "/cgi-bin/token",

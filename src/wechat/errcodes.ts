@@ -7,6 +7,7 @@ import {
   TokenInvalidError,
   TransientError,
   UnexpectedResponseError,
+  ArticleNotFoundError,
   type WeChatError,
   type WeChatErrorDetails,
 } from "./errors.ts";
@@ -31,6 +32,7 @@ const TABLE = new Map<number, ApiErrorClass>([
   [50001, AccountRejectedError],
   [50002, AccountRejectedError],
   [45106, AccountRejectedError],
+  [53600, ArticleNotFoundError],
 ]);
 
 /** errmsg without WeChat's ` rid: …` / ` hint: […]` suffixes (they differ per request). */

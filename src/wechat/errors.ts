@@ -70,6 +70,11 @@ export class UnexpectedResponseError extends WeChatError {
   override name = "UnexpectedResponseError";
 }
 
+/** 53600: freepublish/getarticle knows no such article_id (never published, or gone). */
+export class ArticleNotFoundError extends UnexpectedResponseError {
+  override name = "ArticleNotFoundError";
+}
+
 /** Network failure, timeout, HTTP 5xx or a body that is not JSON (no usable answer). */
 export class TransportError extends TransientError {
   override name = "TransportError";

@@ -2,7 +2,8 @@
 import { ENDPOINTS } from "./endpoints.ts";
 import { toMaterialPage, toPublishedPage, type PageRequest } from "./normalize.ts";
 import { validate } from "./parse.ts";
-import { accessTokenSchema, authorizerTokenSchema, componentTokenSchema, materialCountSchema, materialPageSchema, publishedPageSchema, quotaSchema } from "./schemas.ts";
+import { articleSchema, accessTokenSchema, authorizerTokenSchema, componentTokenSchema, materialCountSchema, materialPageSchema, publishedPageSchema, quotaSchema } from "./schemas.ts";
+import { toNewsItem } from "./normalize.ts";
 import type { ApiQuota, ListPage, MaterialCount, MaterialItem, MaterialType, PublishedArticleItem } from "./types.ts";
 
 /** `req`: the call's offset, count and content flag, for the checks against the request (the client always passes it). */
@@ -12,6 +13,12 @@ export function readPublishedPage(json: unknown, attempts: number, req?: PageReq
 
 export function readMaterialPage(json: unknown, type: MaterialType, attempts: number, req?: PageRequest): ListPage<MaterialItem> {
   return toMaterialPage(validate(materialPageSchema, json, ENDPOINTS.materialList), type, ENDPOINTS.materialList, attempts, req);
+}
+
+/** freepublish/getarticle's answer as a list item of freepublish/batchget (the same hash for the same content). */
+export function readArticle(json: unknown, articleId: string): PublishedArticleItem {
+  const r = validate(articleSchema, json, ENDPOINTS.getArticle);
+  return { articleId, createTime: r.create_time ?? null, updateTime: r.update_time ?? null, newsItems: r.news_item.map(toNewsItem) };
 }
 
 export function readMaterialCount(json: unknown): MaterialCount {

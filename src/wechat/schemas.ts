@@ -64,6 +64,13 @@ export const materialPageSchema = z.object({
     .nullish(),
 });
 
+/** freepublish/getarticle: the news items, and (recorded answers) the article's times */
+export const articleSchema = z.object({
+  news_item: z.array(newsItemSchema).min(1),
+  create_time: optTime,
+  update_time: optTime,
+});
+
 export const materialCountSchema = z.object({
   voice_count: count,
   video_count: count,

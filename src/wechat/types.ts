@@ -88,6 +88,8 @@ export interface WeChatClient {
   batchGetPublished(args: { offset: number; count: number; noContent?: boolean } & CallOptions): Promise<ListPage<PublishedArticleItem>>;
   /** POST /cgi-bin/material/batchget_material; count 1..MAX_PAGE_SIZE */
   batchGetMaterial(args: { type: MaterialType; offset: number; count: number } & CallOptions): Promise<ListPage<MaterialItem>>;
+  /** POST /cgi-bin/freepublish/getarticle: one published article (ArticleNotFoundError: errcode 53600, no such article) */
+  getArticle(articleId: string, opts?: CallOptions): Promise<PublishedArticleItem & { attempts: number }>;
   /** GET /cgi-bin/material/get_materialcount */
   getMaterialCount(opts?: CallOptions): Promise<MaterialCount>;
   /** POST /cgi-bin/openapi/quota/get */

@@ -20,6 +20,7 @@ import { createRuntime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import type { RunResult } from "../../sync/types.ts";
 import { migrateDatabase } from "../../store/migrations.ts";
+import { demoPublishByPush } from "../push-demo.ts";
 
 const SEED = { seed: 1, published: 300, maxNewsItems: 4, contentBytes: 1500, materials: { image: 60, video: 12, voice: 8, news: 25 } };
 
@@ -35,7 +36,7 @@ async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
   const given = runtime.config.http.adminToken;
   const adminToken = given ?? randomBytes(18).toString("base64url");
   const worker = await (await ctx.jobs()).startWorker(runtime, { schedules: false });
-  const base = { reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }), queue: worker.queue, consuming: worker.consuming, changeFeed: runtime.changeFeed, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) };
+  const base = { reads: runtime.reads, redis: runtime.redis, logger: runtime.logger, metrics: createMetrics({ defaultMetrics: false }), queue: worker.queue, consuming: worker.consuming, changeFeed: runtime.changeFeed, mediaRetry: mediaRetryOf(runtime, worker.requestMedia), pushes: runtime.pushes, enqueuePush: worker.enqueuePush };
   const withPort = (port: number): AppConfig => ({ ...runtime.config, http: { ...runtime.config.http, adminToken, port, host: process.env.HTTP_HOST || "127.0.0.1" } });
   const started = await startHttpServer({ ...base, config: withPort(runtime.config.http.port ?? DEMO_PORT) }).catch((e: unknown) => {
     if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
@@ -74,7 +75,8 @@ export function register(program: Command, ctx: CliContext): void {
         wechatBaseUrl: sim.url,
         // each demo simulator issues its own tokens: never reuse one cached by an earlier demo
         redisPrefix: `${env.redisPrefix}:demo:${Date.now()}`,
-        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE } }],
+        // message push settings as an operator would enter them on WeChat's side (fresh each run)
+        accounts: [{ appId: SIM_DEFAULT_APP.appId, appSecret: SIM_DEFAULT_APP.secret, tokenKind: "stable" as const, concurrency: 4, schedule: { ...DEFAULT_SCHEDULE }, push: { token: randomBytes(12).toString("hex"), aesKey: randomBytes(32).toString("base64").slice(0, 43) } }],
         media: { ...media, sourceHosts: [...media.sourceHosts, new URL(sim.url).host], publicBaseUrl: media.publicBaseUrl ?? `${publicUrl}/media` },
       };
       const runtime = createRuntime(config);
@@ -97,6 +99,8 @@ export function register(program: Command, ctx: CliContext): void {
           console.log("");
           await runMediaPass(runtime, [SIM_DEFAULT_APP.appId], console.log);
         }
+        // a new publish, heard of by message push rather than the next poll
+        await demoPublishByPush(runtime, sim, ctx, SIM_DEFAULT_APP.appId, console.log);
         const serve = flags.console ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
         if (serve) await serveConsole(runtime, ctx);
         else console.log(`\nsee these articles with their images in a browser: npm run demo -- --console (serves the console at http://localhost:${DEMO_PORT}/)`);

@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import { loadConfig, plannerSettings } from "../../config/config.ts";
 import { describeQuota, quotaReport } from "../../status/quota.ts";
 import { statusReport, targetOut, type TargetStatus } from "../../status/report.ts";
+import { describePush, pushStatus } from "../../status/push.ts";
+import { createPushStore } from "../../store/push-store.ts";
 import { createRedis, REDIS_COMMAND_TIMEOUT_MS } from "../../redis/connection.ts";
 import { createPrisma } from "../../store/prisma.ts";
 import { createReadStore } from "../../store/read-store.ts";
@@ -39,10 +41,13 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         const targets = await statusReport(createReadStore(prisma), await queue.targets(config.accounts));
         const quotas = await quotaReport(connection, config.redisPrefix, config.accounts, plannerSettings(config).quotaReservePercent);
-        if (flags.json) printJson({ targets: targets.map(targetOut), quotas });
+        const push = await pushStatus(createPushStore(prisma), connection, config.redisPrefix, config.accounts, plannerSettings(config).quotaReservePercent);
+        if (flags.json) printJson({ targets: targets.map(targetOut), quotas, push });
         else {
           for (const t of targets) console.log(describe(t));
           for (const q of quotas) console.log(describeQuota(q));
+          // accounts without push settings have nothing to say here (--json lists them as not configured)
+          for (const p of push) if (p.configured) console.log(describePush(p));
         }
       } finally {
         await queue.close().catch(() => {});

@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
       // the HTTP layer (fastify, the console, bull-board) is loaded only when it is served
       const http =
         config.http.port !== undefined
-          ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia) })
+          ? await (await import("../../http/server.ts")).startHttpServer({ config, reads: runtime.reads, changeFeed: runtime.changeFeed, redis: runtime.redis, logger: runtime.logger, metrics, queue: worker.queue, consuming: worker.consuming, mediaRetry: mediaRetryOf(runtime, worker.requestMedia), pushes: runtime.pushes, enqueuePush: worker.enqueuePush })
           : undefined;
       // before "worker consuming": whoever watches for that line has seen this one
       if (config.media?.enabled && config.media.publicBaseUrl === undefined) log.warn(RELATIVE_MEDIA_WARNING);

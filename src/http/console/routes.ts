@@ -8,6 +8,8 @@ import { mediaConfigOf } from "../../media/service.ts";
 import { displayFields } from "../../media/display-fields.ts";
 import { statusReport, type TargetStatus } from "../../status/report.ts";
 import { quotaReport, type QuotaStatus } from "../../status/quota.ts";
+import { pushStatus } from "../../status/push.ts";
+import { pushBlock } from "./push-block.ts";
 import { plannerSettings, searchIndexOn } from "../../config/config.ts";
 import { runOut } from "../../status/runs.ts";
 import { SOURCES, type Source } from "../../sync/types.ts";
@@ -141,11 +143,12 @@ export function consoleRoutes(app: FastifyInstance, deps: ServerDeps, adminToken
       const targets: TargetQueueStatus[] = deps.queue
         ? await deps.queue.targets(deps.config.accounts)
         : deps.config.accounts.flatMap((a) => SOURCES.map((source) => ({ appId: a.appId, source, pendingJobId: null, activeJobId: null, nextIncremental: null, nextFull: null })));
-      const [report, quotas, mediaByAccount, hooks] = await Promise.all([
+      const [report, quotas, mediaByAccount, hooks, pushes] = await Promise.all([
         statusReport(deps.reads, targets),
         quotaReport(deps.redis, deps.config.redisPrefix, deps.config.accounts, plannerSettings(deps.config).quotaReservePercent),
         Promise.all(appIds.map(async (id) => [id, await mediaOf(id)] as const)),
         deps.changeFeed ? webhookStatus(deps.changeFeed, endpoints) : null,
+        deps.pushes ? pushStatus(deps.pushes, deps.redis, deps.config.redisPrefix, deps.config.accounts, plannerSettings(deps.config).quotaReservePercent) : null,
       ]);
       const byAccount = new Map<string, TargetStatus[]>();
       for (const t of report) byAccount.set(t.appId, [...(byAccount.get(t.appId) ?? []), t]);
@@ -163,7 +166,8 @@ ${rows.map((t) => targetRow(t, reply))}
 <div class="actions"><form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="full"><button type="submit" class="primary">Full resync of every source</button></form>
 <form class="inline" method="post" action="/actions/resync">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><input type="hidden" name="mode" value="incremental"><button type="submit">Incremental sync of every source</button></form></div>
 ${quotaBlock(quotas.filter((q) => q.account === appId))}
-${m ? mediaBlock(appId, m, reply) : ""}</section>`;
+${m ? mediaBlock(appId, m, reply) : ""}
+${pushBlock(pushes?.find((p) => p.account === appId))}</section>`;
 })}
 ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
     });
