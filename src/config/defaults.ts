@@ -56,3 +56,12 @@ export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
 /** The largest request body any route takes (a larger one is a 413); the console's forms take at most HTTP_FORM_BODY_LIMIT_BYTES */
 export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
 export const HTTP_FORM_BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * Media downloads (MEDIA_CONNECT_TIMEOUT_MS, MEDIA_TIMEOUT_MS, MEDIA_HOST_FAILURES): a TCP/TLS connect must
+ * finish within `connectTimeoutMs`, the answer's headers and each body gap within `timeoutMs`; after
+ * `hostFailures` consecutive "host is down" failures (name does not resolve, refused, reset, connect
+ * timeout, no response) a pass stops asking that host and leaves its assets for a later pass.
+ * Redirects are followed by hand, at most `maxRedirects` hops, each checked like the first URL.
+ */
+export const DEFAULT_MEDIA_DOWNLOAD = { connectTimeoutMs: 5_000, timeoutMs: 30_000, hostFailures: 3, maxRedirects: 3 } as const;

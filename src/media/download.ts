@@ -3,13 +3,16 @@
 // followed a few times. Failures are typed (errors.ts).
 import { Agent, errors as undiciErrors, interceptors, type Dispatcher } from "undici";
 import { mediaType } from "./keys.ts";
-import { MediaGoneError, MediaRefusedError, MediaTransientError } from "./errors.ts";
+import { MediaGoneError, MediaHostDownError, MediaRefusedError, MediaTransientError, type HostDownReason } from "./errors.ts";
 
 export interface DownloaderOptions {
   /** sockets per CDN host */
   connections: number;
   maxBytes: number;
+  /** headers, and each gap in the body */
   timeoutMs: number;
+  /** the TCP/TLS connect (shorter: a host that is down is noticed fast) */
+  connectTimeoutMs: number;
 }
 
 export interface Downloaded {
@@ -25,7 +28,7 @@ export class Downloader {
 
   constructor(private readonly opts: DownloaderOptions) {
     this.agent = new Agent({
-      connect: { timeout: opts.timeoutMs },
+      connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       connections: opts.connections,
@@ -33,7 +36,8 @@ export class Downloader {
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 3 }));
   }
 
-  async fetch(url: string, signal?: AbortSignal): Promise<Downloaded> {
+  /** `onAnswer`: called when the host answers with any HTTP status (the host breaker's proof of life) */
+  async fetch(url: string, signal?: AbortSignal, onAnswer?: () => void): Promise<Downloaded> {
     let res: Dispatcher.ResponseData;
     try {
       const { origin } = new URL(url);
@@ -47,9 +51,12 @@ export class Downloader {
       });
     } catch (e) {
       if (signal?.aborted) throw e;
+      const down = hostDownReason(e);
+      if (down) throw new MediaHostDownError(new URL(url).host.toLowerCase(), down);
       throw new MediaTransientError(describe(e));
     }
     const { statusCode: status, body, headers } = res;
+    onAnswer?.();
     if (status === 404 || status === 410) {
       await body.dump().catch(() => {});
       throw new MediaGoneError(status);
@@ -104,6 +111,34 @@ function discard(body: Dispatcher.ResponseData["body"]): void {
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** Failures before any HTTP answer that say the host itself is down (the host breaker counts them). */
+function hostDownReason(e: unknown): HostDownReason | null {
+  if (e instanceof undiciErrors.ConnectTimeoutError) return "connect timeout";
+  if (e instanceof undiciErrors.HeadersTimeoutError) return "no response";
+  if (e instanceof undiciErrors.SocketError) return "connection reset";
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+    case "EAI_FAIL":
+      return "name does not resolve";
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "connection reset";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "EHOSTDOWN":
+      return "host unreachable";
+    case "ETIMEDOUT":
+      return "connect timeout";
+    default:
+      return null;
+  }
 }
 
 /** A failure's kind in words, never a URL with a query (signed CDN URLs may carry tokens). */

@@ -13,7 +13,8 @@ import type { MediaStatusRow } from "../store/media-store.ts";
 import { createLimiter, type Limiter } from "../sync/limiter.ts";
 import { DISPLAY_HTML_VERSION, renderDisplayHtml } from "./display-html.ts";
 import type { Downloader } from "./download.ts";
-import { MediaDownloadError, MediaTransientError } from "./errors.ts";
+import { MediaDownloadError, MediaHostDownError, MediaTransientError } from "./errors.ts";
+import { HostBreaker, hostKey, type TrippedHost } from "./host-breaker.ts";
 import { extractMediaUrls } from "./extract.ts";
 import { publicMediaUrl, storageKey } from "./keys.ts";
 import type { ObjectStore } from "./storage/types.ts";
@@ -21,6 +22,8 @@ import { absoluteMediaUrl, createHostMatcher } from "./urls.ts";
 import { megabytes } from "../format/megabytes.ts";
 
 export type DownloadOutcome = "stored" | "reused" | "failed" | "gone" | "refused";
+/** what happened to a claimed asset: a download outcome, or left for a later pass (its host is down) */
+type AssetOutcome = DownloadOutcome | "deferred";
 
 export interface MediaObserver {
   onDownload?(outcome: DownloadOutcome, bytes: number): void;
@@ -72,6 +75,10 @@ export interface MediaPassResult {
   failed: number;
   gone: number;
   refused: number;
+  /** assets left for a later pass because their host is down (no attempt counted) */
+  deferred: number;
+  /** hosts this pass stopped asking, and why */
+  hostsDown: TrippedHost[];
   /** rows whose display columns were made */
   rendered: number;
   durationMs: number;
@@ -141,14 +148,22 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   }
 
   // in flight downloads finish when a pass is stopped (each is bounded by MEDIA_TIMEOUT_MS)
-  async function downloadOne(asset: ClaimedAsset): Promise<{ outcome: DownloadOutcome; bytes: number }> {
+  async function downloadOne(asset: ClaimedAsset, breaker: HostBreaker): Promise<{ outcome: AssetOutcome; bytes: number }> {
+    const host = hostKey(asset.sourceUrl);
+    let lastDown: MediaHostDownError | undefined;
     try {
       const got = await pRetry(
         async () => {
+          // another lane found the host down while this one waited to retry
+          if (lastDown && breaker.isOpen(host)) throw new AbortError(lastDown);
           try {
-            return await deps.downloader.fetch(asset.sourceUrl);
+            return await deps.downloader.fetch(asset.sourceUrl, undefined, () => breaker.answered(host));
           } catch (e) {
+            if (e instanceof MediaHostDownError) lastDown = e;
+            // once the host is known down, no in-pass retry: the asset waits for a later pass
+            if (e instanceof MediaHostDownError && breaker.down(host, e.reason)) throw new AbortError(e);
             if (e instanceof MediaDownloadError && !(e instanceof MediaTransientError)) throw new AbortError(e);
+            if (breaker.isOpen(host)) throw new AbortError(e as Error);
             throw e;
           }
         },
@@ -170,6 +185,11 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     } catch (err) {
       // p-retry rethrows the error an AbortError carried
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
+      if (err instanceof MediaHostDownError && breaker.isOpen(host)) {
+        await deps.store.defer([asset.id], err.message);
+        breaker.deferred(host);
+        return { outcome: "deferred", bytes: 0 };
+      }
       const message = `${err.outcome === "refused" ? "refused: " : ""}${err.message}`;
       if (err.outcome === "gone") await deps.store.markGone(asset.id, message);
       else if (err.outcome === "refused") await deps.store.markFailed(asset.id, message, null);
@@ -180,7 +200,12 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
 
   async function download(accountIds: number[] | null, signal: AbortSignal | undefined, r: MediaPassResult): Promise<void> {
     const passStart = new Date();
-    const record = (outcome: DownloadOutcome, bytes: number, asset: ClaimedAsset): void => {
+    const breaker = new HostBreaker(deps.config.hostFailures);
+    const record = (outcome: AssetOutcome, bytes: number, asset: ClaimedAsset): void => {
+      if (outcome === "deferred") {
+        r.deferred++;
+        return;
+      }
       deps.observer?.onDownload?.(outcome, bytes);
       if (outcome === "stored") (r.downloaded++, (r.bytes += bytes));
       else if (outcome === "reused") r.reused++;
@@ -192,12 +217,19 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       while (!signal?.aborted) {
         const claimed = await deps.store.claim({ accountIds, limit: CLAIM_PER_LANE, leaseMs: LEASE_MS, passStart });
         if (claimed.length === 0) return;
-        const unstarted = new Set(claimed.map((a) => a.id));
+        // assets of a host found down in this pass wait for a later one, unasked
+        const skipped = claimed.filter((a) => breaker.isOpen(hostKey(a.sourceUrl)));
+        if (skipped.length > 0) {
+          await deps.store.defer(skipped.map((a) => a.id), null);
+          for (const a of skipped) (breaker.deferred(hostKey(a.sourceUrl)), r.deferred++);
+        }
+        const todo = claimed.filter((a) => !skipped.includes(a));
+        const unstarted = new Set(todo.map((a) => a.id));
         try {
-          for (const asset of claimed) {
+          for (const asset of todo) {
             if (signal?.aborted) return;
             unstarted.delete(asset.id);
-            const { outcome, bytes } = await limiter.run(() => downloadOne(asset));
+            const { outcome, bytes } = await limiter.run(() => (breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker)));
             record(outcome, bytes, asset);
           }
         } finally {
@@ -206,6 +238,14 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       }
     };
     await Promise.all(Array.from({ length: deps.config.concurrency }, lane));
+    r.hostsDown = breaker.tripped();
+    for (const h of r.hostsDown) log.warn({ host: h.host, reason: h.reason, failures: h.failures, deferred: h.deferred }, "media host down: its assets wait for a later pass");
+  }
+
+  async function deferNow(asset: ClaimedAsset, breaker: HostBreaker): Promise<{ outcome: AssetOutcome; bytes: number }> {
+    await deps.store.defer([asset.id], null);
+    breaker.deferred(hostKey(asset.sourceUrl));
+    return { outcome: "deferred", bytes: 0 };
   }
 
   function renderRow(kind: MediaOwnerKind, row: MediaOwnerRow, keys: Map<string, string>) {
@@ -241,7 +281,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     async pass(opts = {}) {
       const started = performance.now();
       const accountIds = await accountIdsOf(opts.appIds);
-      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, status: undefined! };
+      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, deferred: 0, hostsDown: [], rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, status: undefined! };
       const since = (t: number): number => Math.round(performance.now() - t);
       let t = performance.now();
       Object.assign(r, await discover(accountIds));
@@ -271,6 +311,12 @@ export function formatMediaPass(r: MediaPassResult): string {
   return (
     `media: ${r.discovered} new, ${r.downloaded} downloaded (${megabytes(r.bytes)}), ${r.reused} identical to stored, ` +
     `${r.failed} failed, ${r.gone} gone, ${r.refused} refused, ${r.rendered} rendered in ${r.durationMs} ms | ` +
-    `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone`
+    `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone` +
+    r.hostsDown.map((h) => `\n${formatHostDown(h)}`).join("")
   );
+}
+
+/** The pass's one line about a host it stopped asking. */
+export function formatHostDown(h: TrippedHost): string {
+  return `media: host ${h.host} not reachable (${h.reason}, ${h.failures} failures in a row): ${h.deferred} left for a later pass`;
 }

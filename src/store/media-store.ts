@@ -2,7 +2,7 @@
 import type { PrismaClient } from "./prisma.ts";
 import type { MediaOwnerKind, MediaOwnerRow } from "./sql/media-owners.ts";
 import { recordScan, selectUnscanned, type ScannedOwner } from "./sql/media-scan.ts";
-import { claimAssets, markStored, markUnstored, releaseClaims, selectAccountIds, selectMirrorKeys, storedKeyOfHash, type ClaimedAsset, type StoredAsset } from "./sql/media-assets.ts";
+import { claimAssets, deferClaims, markStored, markUnstored, releaseClaims, selectAccountIds, selectMirrorKeys, storedKeyOfHash, type ClaimedAsset, type StoredAsset } from "./sql/media-assets.ts";
 import { lockMirrorKeys, selectUnrendered, writeRendered, type RenderedRow } from "./sql/media-render.ts";
 import { selectMediaStatus, type MediaStatusRow } from "./sql/media-status.ts";
 import { retryFailedAssets } from "./sql/media-retry.ts";
@@ -17,6 +17,8 @@ export interface MediaStore {
   recordScan(kind: MediaOwnerKind, scanned: ScannedOwner[]): Promise<number>;
   claim(o: { accountIds: number[] | null; limit: number; leaseMs: number; passStart: Date }): Promise<ClaimedAsset[]>;
   release(ids: bigint[]): Promise<void>;
+  /** leaves claimed assets for a later pass, the attempt not counted (their host is down) */
+  defer(ids: bigint[], error: string | null): Promise<void>;
   storedKeyOfHash(contentHash: string): Promise<string | null>;
   markStored(id: bigint, s: StoredAsset): Promise<void>;
   markFailed(id: bigint, error: string, nextAttemptAt: Date | null): Promise<void>;
@@ -38,6 +40,7 @@ export function createMediaStore(prisma: PrismaClient): MediaStore {
     recordScan: (kind, scanned) => prisma.$transaction((tx) => recordScan(tx, kind, scanned)),
     claim: (o) => claimAssets(prisma, o),
     release: (ids) => releaseClaims(prisma, ids),
+    defer: (ids, error) => deferClaims(prisma, ids, error),
     storedKeyOfHash: (h) => storedKeyOfHash(prisma, h),
     markStored: (id, s) => markStored(prisma, id, s),
     markFailed: (id, error, next) => markUnstored(prisma, id, "failed", error, next),
