@@ -11,7 +11,8 @@ import type { MediaStore, MediaOwnerKind, MediaOwnerRow, ScannedOwner, ClaimedAs
 import { MEDIA_OWNER_KINDS } from "../store/media-store.ts";
 import type { MediaStatusRow } from "../store/media-store.ts";
 import { createLimiter, type Limiter } from "../sync/limiter.ts";
-import { DISPLAY_HTML_VERSION, renderDisplayHtml } from "./display-html.ts";
+import { renderDisplayHtml } from "./display-html.ts";
+import { mediaInputs } from "./inputs.ts";
 import type { Downloader } from "./download.ts";
 import { MediaDownloadError, MediaHostDownError, MediaTransientError } from "./errors.ts";
 import { HostBreaker, hostKey, type TrippedHost } from "./host-breaker.ts";
@@ -102,8 +103,8 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   const isMediaHost = createHostMatcher(deps.config.sourceHosts);
   // one bound for the process: every pass running here shares it
   const limiter: Limiter = createLimiter(deps.config.concurrency);
-  // what display columns are made from besides content and mirrors: a change renders every row again
-  const renderInputs = `${deps.config.publicBaseUrl ?? ""}|v${DISPLAY_HTML_VERSION}`;
+  // what references and display columns are made from besides content and mirrors: a change re-does every row
+  const { scan: scanInputs, render: renderInputs } = mediaInputs(deps.config);
   const log = deps.logger.child({ component: "media" });
 
   const mediaUrl = (raw: string | null): string | null => {
@@ -132,9 +133,9 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     for (const kind of MEDIA_OWNER_KINDS) {
       let after = 0n;
       for (;;) {
-        const rows = await deps.store.unscanned(kind, accountIds, after, SCAN_BATCH);
+        const rows = await deps.store.unscanned(kind, { accountIds, scanInputs, afterId: after, limit: SCAN_BATCH });
         if (rows.length === 0) break;
-        discovered += await deps.store.recordScan(kind, rows.map((r) => referencesOf(kind, r)));
+        discovered += await deps.store.recordScan(kind, scanInputs, rows.map((r) => referencesOf(kind, r)));
         scanned += rows.length;
         after = rows[rows.length - 1]!.id;
       }

@@ -12,9 +12,9 @@ export type { ScannedOwner, ClaimedAsset, StoredAsset, RenderedRow, MediaStatusR
 
 export interface MediaStore {
   accountIds(appIds: string[]): Promise<Map<string, number>>;
-  unscanned(kind: MediaOwnerKind, accountIds: number[] | null, afterId: bigint, limit: number): Promise<MediaOwnerRow[]>;
+  unscanned(kind: MediaOwnerKind, o: { accountIds: number[] | null; scanInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
   /** returns how many assets were new */
-  recordScan(kind: MediaOwnerKind, scanned: ScannedOwner[]): Promise<number>;
+  recordScan(kind: MediaOwnerKind, scanInputs: string, scanned: ScannedOwner[]): Promise<number>;
   claim(o: { accountIds: number[] | null; limit: number; leaseMs: number; passStart: Date }): Promise<ClaimedAsset[]>;
   release(ids: bigint[]): Promise<void>;
   /** leaves claimed assets for a later pass, the attempt not counted (their host is down) */
@@ -36,8 +36,8 @@ export interface MediaStore {
 export function createMediaStore(prisma: PrismaClient): MediaStore {
   return {
     accountIds: (appIds) => selectAccountIds(prisma, appIds),
-    unscanned: (kind, accountIds, afterId, limit) => selectUnscanned(prisma, kind, accountIds, afterId, limit),
-    recordScan: (kind, scanned) => prisma.$transaction((tx) => recordScan(tx, kind, scanned)),
+    unscanned: (kind, o) => selectUnscanned(prisma, kind, o),
+    recordScan: (kind, scanInputs, scanned) => prisma.$transaction((tx) => recordScan(tx, kind, scanInputs, scanned)),
     claim: (o) => claimAssets(prisma, o),
     release: (ids) => releaseClaims(prisma, ids),
     defer: (ids, error) => deferClaims(prisma, ids, error),
