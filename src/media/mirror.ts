@@ -21,6 +21,7 @@ import { publicMediaUrl, storageKey } from "./keys.ts";
 import type { ObjectStore } from "./storage/types.ts";
 import { absoluteMediaUrl, createHostMatcher } from "./urls.ts";
 import { megabytes } from "../format/megabytes.ts";
+import { formatMediaCounts } from "./counts.ts";
 
 export type DownloadOutcome = "stored" | "reused" | "failed" | "gone" | "refused";
 /** what happened to a claimed asset: a download outcome, or left for a later pass (its host is down) */
@@ -297,7 +298,10 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       deps.observer?.onStatus?.(opts.appIds ? await deps.store.status(null) : r.status);
       r.durationMs = Math.round(performance.now() - started);
       const { status, ...counts } = r;
-      log.info({ ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count }, "media pass finished");
+      log.info(
+        { ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count, objects: status.objects.count, references: status.references },
+        "media pass finished",
+      );
       return r;
     },
     async status(appIds) {
@@ -308,11 +312,10 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
 
 /** One line for run summaries. */
 export function formatMediaPass(r: MediaPassResult): string {
-  const s = r.status.states;
   return (
     `media: ${r.discovered} new, ${r.downloaded} downloaded (${megabytes(r.bytes)}), ${r.reused} identical to stored, ` +
     `${r.failed} failed, ${r.gone} gone, ${r.refused} refused, ${r.rendered} rendered in ${r.durationMs} ms | ` +
-    `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone` +
+    formatMediaCounts(r.status) +
     r.hostsDown.map((h) => `\n${formatHostDown(h)}`).join("")
   );
 }
