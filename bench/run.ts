@@ -28,6 +28,7 @@ import type { SimulatorProcessOptions } from "./simulator-process.ts";
 import { buildReport, DELETIONS, NEW_ARTICLES, type FullRun, type Measured, type Results } from "./summary.ts";
 import type { ChildArgs } from "./sync-child.ts";
 import { itemsOf, materialsOf, scaled, type Workload } from "./workload.ts";
+import { describeMediaBench, type MediaBenchArgs, type MediaBenchResult } from "./media-report.ts";
 
 // ---------- flags ----------
 
@@ -65,6 +66,9 @@ interface Flags {
   out: string;
   childTimeout: number;
   syncNodeOptions: string;
+  media: boolean;
+  mediaArticles: number;
+  mediaImages: number;
 }
 
 /** The concurrency an account gets when its entry in the accounts file names none. */
@@ -91,6 +95,9 @@ const program = new Command("bench")
   .option("--planner", "only the planner scenario: a worker on 10,000 accounts (readiness, status, spread, Redis memory)", false)
   .option("--planner-accounts <n>", "accounts of the planner scenario", int(1), 10_000)
   .option("--skip-baseline", "do not run the baseline", false)
+  .option("--no-media", "skip the media pass (bench/media.ts: mirroring at 20 ms CDN latency, MEDIA_CONCURRENCY 16)")
+  .option("--media-articles <n>", "published articles of the media pass's account", int(1), 1_000)
+  .option("--media-images <n>", "image materials of the media pass's account", int(0), 500)
   .option("--quick", "a small run for smoke checks (sizes / 10 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
@@ -105,6 +112,8 @@ if (flags.quick) {
   if (!given("images")) flags.images = 300;
   if (!given("videos")) flags.videos = 30;
   if (!given("voices")) flags.voices = 15;
+  if (!given("mediaArticles")) flags.mediaArticles = 100;
+  if (!given("mediaImages")) flags.mediaImages = 50;
 }
 const latencies = [...new Set([0, ...(flags.latency === undefined ? flags.latencies : [flags.latency])])].sort((a, b) => a - b);
 const concurrencies = [...new Set(flags.concurrency !== undefined ? [flags.concurrency] : (flags.concurrencies ?? [DEFAULT_ACCOUNT_CONCURRENCY, 8]))].sort((a, b) => a - b);
@@ -323,7 +332,16 @@ async function main(): Promise<void> {
     liveDeleted,
     scaling,
   };
-  const { table, json } = buildReport(results);
+  // 6. the media pass, in its own processes (simulator, databases): bench/media.ts
+  let media: MediaBenchResult | null = null;
+  if (flags.media) {
+    progress(`6. media pass: ${fmtInt(flags.mediaArticles)} articles, ${fmtInt(flags.mediaImages)} image materials, 20 ms CDN latency, MEDIA_CONCURRENCY 16`);
+    const args: MediaBenchArgs = { articles: flags.mediaArticles, images: flags.mediaImages, latency: 20, concurrency: 16 };
+    media = await runReporting<MediaBenchResult>("media.ts", args, "media pass", flags.childTimeout * 1000);
+  }
+  const report = buildReport(results);
+  const table = media ? `${report.table}\n\nMedia pass (within 1.5x of its bound is the target)\n${describeMediaBench(media).join("\n")}` : report.table;
+  const json = media ? { ...(report.json as object), media } : report.json;
   process.stdout.write(table + "\n");
   const out = path.resolve(REPO_DIR, flags.out);
   await mkdir(path.dirname(out), { recursive: true });

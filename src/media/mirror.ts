@@ -86,6 +86,12 @@ export interface MediaPassResult {
   durationMs: number;
   /** where the time went: recording references, downloading, making display columns */
   phasesMs: { discover: number; download: number; render: number };
+  /**
+   * where the download phase's lanes spent their time, summed over lanes: claiming work,
+   * waiting for a download slot, the HTTP download (retries included), hashing, writing
+   * the object store, and recording the outcome in the database
+   */
+  laneMs: { claim: number; wait: number; fetch: number; hash: number; store: number; record: number };
   status: MediaStatusRow;
 }
 
@@ -150,8 +156,14 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   }
 
   // in flight downloads finish when a pass is stopped (each is bounded by MEDIA_TIMEOUT_MS)
-  async function downloadOne(asset: ClaimedAsset, breaker: HostBreaker): Promise<{ outcome: AssetOutcome; bytes: number }> {
+  async function downloadOne(asset: ClaimedAsset, breaker: HostBreaker, lane: MediaPassResult["laneMs"]): Promise<{ outcome: AssetOutcome; bytes: number }> {
     const host = hostKey(asset.sourceUrl);
+    let t = performance.now();
+    const spent = (phase: keyof MediaPassResult["laneMs"]): void => {
+      const now = performance.now();
+      lane[phase] += now - t;
+      t = now;
+    };
     let lastDown: MediaHostDownError | undefined;
     try {
       const got = await pRetry(
@@ -171,8 +183,11 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
         },
         { retries: retry.retries, minTimeout: retry.minDelayMs, factor: 3 },
       );
+      spent("fetch");
       const hash = createHash("sha256").update(got.bytes).digest("hex");
+      spent("hash");
       const existing = await deps.store.storedKeyOfHash(hash);
+      spent("record");
       const key = existing ?? storageKey(hash, got.contentType);
       // written even when the database knows these bytes: the store may be a new one
       // (MEDIA_STORE_URL changed, another checkout's folder), and a content-addressed
@@ -182,11 +197,14 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       } catch (e) {
         throw new MediaTransientError(`storage: ${(e as Error).name}: ${(e as Error).message}`);
       }
+      spent("store");
       await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
+      spent("record");
       return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };
     } catch (err) {
       // p-retry rethrows the error an AbortError carried
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
+      spent("fetch");
       if (err instanceof MediaHostDownError && breaker.isOpen(host)) {
         await deps.store.defer([asset.id], err.message);
         breaker.deferred(host);
@@ -196,6 +214,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       if (err.outcome === "gone") await deps.store.markGone(asset.id, message);
       else if (err.outcome === "refused") await deps.store.markFailed(asset.id, message, null);
       else await deps.store.markFailed(asset.id, message, laterRetryAt(asset.attempts));
+      spent("record");
       return { outcome: err.outcome, bytes: 0 };
     }
   }
@@ -217,7 +236,9 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     // MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for another's slow download
     const lane = async (): Promise<void> => {
       while (!signal?.aborted) {
+        let t = performance.now();
         const claimed = await deps.store.claim({ accountIds, limit: CLAIM_PER_LANE, leaseMs: LEASE_MS, passStart });
+        r.laneMs.claim += performance.now() - t;
         if (claimed.length === 0) return;
         // assets of a host found down in this pass wait for a later one, unasked
         const skipped = claimed.filter((a) => breaker.isOpen(hostKey(a.sourceUrl)));
@@ -231,7 +252,11 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
           for (const asset of todo) {
             if (signal?.aborted) return;
             unstarted.delete(asset.id);
-            const { outcome, bytes } = await limiter.run(() => (breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker)));
+            t = performance.now();
+            const { outcome, bytes } = await limiter.run(() => {
+              r.laneMs.wait += performance.now() - t;
+              return breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker, r.laneMs);
+            });
             record(outcome, bytes, asset);
           }
         } finally {
@@ -283,7 +308,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     async pass(opts = {}) {
       const started = performance.now();
       const accountIds = await accountIdsOf(opts.appIds);
-      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, deferred: 0, hostsDown: [], rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, status: undefined! };
+      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, deferred: 0, hostsDown: [], rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, laneMs: { claim: 0, wait: 0, fetch: 0, hash: 0, store: 0, record: 0 }, status: undefined! };
       const since = (t: number): number => Math.round(performance.now() - t);
       let t = performance.now();
       Object.assign(r, await discover(accountIds));
@@ -297,6 +322,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       r.status = await deps.store.status(accountIds);
       deps.observer?.onStatus?.(opts.appIds ? await deps.store.status(null) : r.status);
       r.durationMs = Math.round(performance.now() - started);
+      for (const k of Object.keys(r.laneMs) as (keyof MediaPassResult["laneMs"])[]) r.laneMs[k] = Math.round(r.laneMs[k]);
       const { status, ...counts } = r;
       log.info(
         { ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count, objects: status.objects.count, references: status.references },
