@@ -23,6 +23,11 @@ export class HostBreaker {
     return this.open.has(host);
   }
 
+  /** Why an open host was found down (null while it is not). */
+  reasonOf(host: string): HostDownReason | null {
+    return this.open.get(host)?.reason ?? null;
+  }
+
   /** The host answered (any HTTP status). */
   answered(host: string): void {
     if (!this.open.has(host)) this.consecutive.delete(host);

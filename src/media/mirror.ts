@@ -99,6 +99,8 @@ const SCAN_BATCH = 200;
 const RENDER_BATCH = 100;
 const LEASE_MS = 10 * 60_000;
 const CLAIM_PER_LANE = 4;
+/** lanes per download slot (MEDIA_CONCURRENCY): a lane spends part of its time on the store and the database */
+const LANES_PER_DOWNLOAD = 2;
 
 export interface MediaMirror {
   pass(opts?: MediaPassOptions): Promise<MediaPassResult>;
@@ -164,16 +166,22 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       lane[phase] += now - t;
       t = now;
     };
-    let lastDown: MediaHostDownError | undefined;
+    let tried = false;
     try {
       const got = await pRetry(
         async () => {
-          // another lane found the host down while this one waited to retry
-          if (lastDown && breaker.isOpen(host)) throw new AbortError(lastDown);
           try {
-            return await deps.downloader.fetch(asset.sourceUrl, undefined, () => breaker.answered(host));
+            // the slot is held by the HTTP exchange only: hashing, storing and recording overlap other downloads
+            return await limiter.run(() => {
+              spent("wait");
+              // another lane found the host down while this one waited for a slot or to retry
+              const down = breaker.reasonOf(host);
+              if (down) throw new AbortError(new MediaHostDownError(host, down));
+              tried = true;
+              return deps.downloader.fetch(asset.sourceUrl, undefined, () => breaker.answered(host));
+            });
           } catch (e) {
-            if (e instanceof MediaHostDownError) lastDown = e;
+            if (e instanceof AbortError) throw e;
             // once the host is known down, no in-pass retry: the asset waits for a later pass
             if (e instanceof MediaHostDownError && breaker.down(host, e.reason)) throw new AbortError(e);
             if (e instanceof MediaDownloadError && !(e instanceof MediaTransientError)) throw new AbortError(e);
@@ -206,7 +214,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
       spent("fetch");
       if (err instanceof MediaHostDownError && breaker.isOpen(host)) {
-        await deps.store.defer([asset.id], err.message);
+        await deps.store.defer([asset.id], tried ? err.message : null);
         breaker.deferred(host);
         return { outcome: "deferred", bytes: 0 };
       }
@@ -233,10 +241,11 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       else r[outcome]++;
       if (outcome !== "stored" && outcome !== "reused") log.info({ assetId: asset.id.toString(), outcome }, "media download not stored");
     };
-    // MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for another's slow download
+    // LANES_PER_DOWNLOAD × MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for
+    // another's slow download, and while some lanes hash, store and record, others hold every download slot
     const lane = async (): Promise<void> => {
       while (!signal?.aborted) {
-        let t = performance.now();
+        const t = performance.now();
         const claimed = await deps.store.claim({ accountIds, limit: CLAIM_PER_LANE, leaseMs: LEASE_MS, passStart });
         r.laneMs.claim += performance.now() - t;
         if (claimed.length === 0) return;
@@ -252,11 +261,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
           for (const asset of todo) {
             if (signal?.aborted) return;
             unstarted.delete(asset.id);
-            t = performance.now();
-            const { outcome, bytes } = await limiter.run(() => {
-              r.laneMs.wait += performance.now() - t;
-              return breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker, r.laneMs);
-            });
+            const { outcome, bytes } = await (breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker, r.laneMs));
             record(outcome, bytes, asset);
           }
         } finally {
@@ -264,7 +269,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
         }
       }
     };
-    await Promise.all(Array.from({ length: deps.config.concurrency }, lane));
+    await Promise.all(Array.from({ length: deps.config.concurrency * LANES_PER_DOWNLOAD }, lane));
     r.hostsDown = breaker.tripped();
     for (const h of r.hostsDown) log.warn({ host: h.host, reason: h.reason, failures: h.failures, deferred: h.deferred }, "media host down: its assets wait for a later pass");
   }
