@@ -90,6 +90,21 @@ describe("a CDN whose name does not resolve", () => {
   });
 });
 
+describe("a CDN that refuses connections", () => {
+  it("trips the breaker: one line, every asset still due", async () => {
+    // a port nothing listens on any more
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const origin = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
+    const s = await scenario(origin, new URL(origin).host);
+    const lines = await syncAll(s);
+    const all = await assets(s.db);
+    expect(lines).toContain(`media: host ${new URL(origin).host} not reachable (connection refused, ${HOST_FAILURES} failures in a row): ${all.length} left for a later pass`);
+    for (const a of all) expect(a).toMatchObject({ state: "pending", attempts: 0 });
+  });
+});
+
 describe("a CDN that accepts connections and never answers", () => {
   let server: Server;
   let answering = false;
