@@ -50,6 +50,8 @@ export class Downloader {
 
   /** `onAnswer`: called when the host answers with any HTTP status (the host breaker's proof of life) */
   async fetch(url: string, signal?: AbortSignal, onAnswer?: () => void): Promise<Downloaded> {
+    // the first URL too (the mirror only asks for listed hosts; this is the last line of defence)
+    if (!this.isSourceHost(url)) throw new MediaRefusedError(`${new URL(url).host} is not on MEDIA_SOURCE_HOSTS`);
     let res: Dispatcher.ResponseData;
     let current = url;
     for (let hop = 0; ; hop++) {

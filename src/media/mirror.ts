@@ -255,6 +255,14 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
           await deps.store.defer(skipped.map((a) => a.id), null);
           for (const a of skipped) (breaker.deferred(hostKey(a.sourceUrl)), r.deferred++);
         }
+        // recorded while their host was on MEDIA_SOURCE_HOSTS and no longer is: never asked, kept as they are
+        // (the host may come back), no attempt counted
+        const unlisted = claimed.filter((a) => !skipped.includes(a) && !isMediaHost(a.sourceUrl));
+        if (unlisted.length > 0) {
+          await deps.store.defer(unlisted.map((a) => a.id), "host not on MEDIA_SOURCE_HOSTS");
+          r.deferred += unlisted.length;
+          skipped.push(...unlisted);
+        }
         const todo = claimed.filter((a) => !skipped.includes(a));
         const unstarted = new Set(todo.map((a) => a.id));
         try {

@@ -72,8 +72,13 @@ describe("MEDIA_SOURCE_HOSTS changes", () => {
     expect(again).toMatchObject({ scanned: 0, discovered: 0, downloaded: 0, rendered: 0 });
   });
 
-  it("a host removed from the list: display columns show the original URLs again", async () => {
+  it("a host removed from the list: display columns show the original URLs again; its due assets are not asked for", async () => {
+    // an asset due again (as after "Retry failed media") whose host is then removed
+    const due = (await db.sql.query(`UPDATE media_assets SET state = 'pending', storage_key = NULL, content_hash = NULL WHERE id = (SELECT min(id) FROM media_assets) RETURNING id, attempts`)).rows[0];
+    sim.resetCounters();
     const r = await passWith("cdn.example.com");
+    expect(sim.mediaCounters().requests).toEqual({});
+    expect((await db.sql.query(`SELECT state, attempts FROM media_assets WHERE id = $1`, [due.id])).rows[0]).toEqual({ state: "pending", attempts: due.attempts });
     expect(r.rendered).toBeGreaterThan(5);
     const { rows } = await db.sql.query(`SELECT content_html, thumb_mirror_url FROM published_news_items WHERE NOT is_deleted`);
     for (const row of rows) {
