@@ -16,11 +16,19 @@ export interface TrippedHost {
 export class HostBreaker {
   private readonly consecutive = new Map<string, number>();
   private readonly open = new Map<string, TrippedHost>();
+  private readonly aborts = new Map<string, AbortController>();
 
   constructor(private readonly threshold: number) {}
 
   isOpen(host: string): boolean {
     return this.open.has(host);
+  }
+
+  /** Aborted when the host's breaker trips: downloads of the host in flight stop at once. */
+  signalOf(host: string): AbortSignal {
+    let c = this.aborts.get(host);
+    if (!c) this.aborts.set(host, (c = new AbortController()));
+    return c.signal;
   }
 
   /** Why an open host was found down (null while it is not). */
@@ -39,8 +47,10 @@ export class HostBreaker {
     if (tripped) return true;
     const n = (this.consecutive.get(host) ?? 0) + 1;
     this.consecutive.set(host, n);
-    if (n >= this.threshold) this.open.set(host, { host, reason, failures: n, deferred: 0 });
-    return n >= this.threshold;
+    if (n < this.threshold) return false;
+    this.open.set(host, { host, reason, failures: n, deferred: 0 });
+    this.aborts.get(host)?.abort();
+    return true;
   }
 
   /** An asset of an open host left for a later pass. */

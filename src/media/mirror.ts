@@ -13,7 +13,7 @@ import type { MediaStatusRow } from "../store/media-store.ts";
 import { createLimiter, type Limiter } from "../sync/limiter.ts";
 import { renderDisplayHtml } from "./display-html.ts";
 import { mediaInputs } from "./inputs.ts";
-import type { Downloader } from "./download.ts";
+import type { Downloaded, Downloader } from "./download.ts";
 import { MediaDownloadError, MediaHostDownError, MediaTransientError } from "./errors.ts";
 import { HostBreaker, hostKey, type TrippedHost } from "./host-breaker.ts";
 import { extractMediaUrls } from "./extract.ts";
@@ -172,18 +172,27 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
         async () => {
           try {
             // the slot is held by the HTTP exchange only: hashing, storing and recording overlap other downloads
-            return await limiter.run(() => {
+            return await limiter.run(async (): Promise<Downloaded> => {
               spent("wait");
               // another lane found the host down while this one waited for a slot or to retry
               const down = breaker.reasonOf(host);
               if (down) throw new AbortError(new MediaHostDownError(host, down));
               tried = true;
-              return deps.downloader.fetch(asset.sourceUrl, undefined, () => breaker.answered(host));
+              try {
+                return await deps.downloader.fetch(asset.sourceUrl, breaker.signalOf(host), () => breaker.answered(host));
+              } catch (e) {
+                // counted before the slot is given to a waiting lane, so that lane sees a tripped breaker
+                if (e instanceof MediaHostDownError) breaker.down(host, e.reason);
+                // stopped because the breaker tripped while this download waited for an answer
+                const tripped = breaker.reasonOf(host);
+                if (tripped && !(e instanceof MediaDownloadError)) throw new MediaHostDownError(host, tripped);
+                throw e;
+              }
             });
           } catch (e) {
             if (e instanceof AbortError) throw e;
             // once the host is known down, no in-pass retry: the asset waits for a later pass
-            if (e instanceof MediaHostDownError && breaker.down(host, e.reason)) throw new AbortError(e);
+            if (e instanceof MediaHostDownError && breaker.isOpen(host)) throw new AbortError(e);
             if (e instanceof MediaDownloadError && !(e instanceof MediaTransientError)) throw new AbortError(e);
             if (breaker.isOpen(host)) throw new AbortError(e as Error);
             throw e;
