@@ -316,7 +316,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     for (const kind of MEDIA_OWNER_KINDS) {
       let after = 0n;
       for (;;) {
-        const rows = await deps.store.unrendered(kind, { accountIds, renderInputs, afterId: after, limit: RENDER_BATCH });
+        const rows = await deps.store.unrendered(kind, { accountIds, renderInputs, scanInputs, afterId: after, limit: RENDER_BATCH });
         if (rows.length === 0) break;
         const urls = rows.flatMap((r) => referencesOf(kind, r).links.map((l) => l.url));
         rendered += await deps.store.writeRendered(kind, renderInputs, urls, (keys) => rows.map((r) => renderRow(kind, r, keys)));

@@ -23,7 +23,7 @@ export interface MediaStore {
   markStored(id: bigint, s: StoredAsset): Promise<void>;
   markFailed(id: bigint, error: string, nextAttemptAt: Date | null): Promise<void>;
   markGone(id: bigint, error: string): Promise<void>;
-  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; renderInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
+  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; renderInputs: string; scanInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
   /** `render` gets the storage keys of the stored assets among `urls`, locked until the rows are written */
   writeRendered(kind: MediaOwnerKind, renderInputs: string, urls: string[], render: (keys: Map<string, string>) => RenderedRow[]): Promise<number>;
   /** storage keys of the stored assets among `urls` (read API) */

@@ -18,6 +18,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   c = await startSyncedConsole(db, redis, { adminToken: ADMIN_TOKEN, seed: { seed: 11, published: 40, maxNewsItems: 3, contentBytes: 1500, materials: { image: 4, video: 1, voice: 1, news: 2 } } });
   const q = async (sql: string): Promise<number> => (await db.sql.query(sql)).rows[0].n;
+  // the worker's passes (one per finished run) are done: every row rendered, nothing pending
+  await until(
+    async () =>
+      (await q(`SELECT ((SELECT count(*) FROM published_news_items WHERE media_render_key IS NULL) + (SELECT count(*) FROM material_news_items WHERE media_render_key IS NULL)
+                 + (SELECT count(*) FROM materials WHERE type = 'image' AND media_render_key IS NULL) + (SELECT count(*) FROM media_assets WHERE state = 'pending'))::int AS n`)) === 0 || null,
+    60_000,
+    "every media pass done",
+  );
   truth = {
     urls: await q(`SELECT count(*)::int AS n FROM media_assets`),
     stored: await q(`SELECT count(*)::int AS n FROM media_assets WHERE state = 'stored'`),
