@@ -11,19 +11,24 @@ import { loadDatabaseUrl, DEFAULT_REDIS_URL } from "../src/config/database.ts";
 import { loadMediaConfig } from "../src/config/media.ts";
 import { createLogger } from "../src/logging/logger.ts";
 import { createMediaService } from "../src/media/service.ts";
+import { describeMediaBench, type MediaBenchArgs, type MediaBenchResult } from "./media-report.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { SIM_DEFAULT_APP } from "../src/simulator/index.ts";
 import { runMany, syncTargets } from "../src/sync/run-many.ts";
 import { BenchDatabases } from "./db.ts";
 import { SimulatorProcess } from "./simulator.ts";
 
-const f = new Command("bench-media")
-  .option("--articles <n>", "published articles", (v) => Number(v), 1_000)
-  .option("--images <n>", "image materials", (v) => Number(v), 500)
-  .option("--latency <ms>", "CDN latency per image", (v) => Number(v), 20)
-  .option("--concurrency <n>", "MEDIA_CONCURRENCY", (v) => Number(v), 16)
-  .parse()
-  .opts<{ articles: number; images: number; latency: number; concurrency: number }>();
+// run alone (flags), or by `npm run bench` (bench/run.ts) with one JSON argument
+const jsonArg = process.argv[2]?.startsWith("{") ? (JSON.parse(process.argv[2]) as MediaBenchArgs) : null;
+const f: MediaBenchArgs =
+  jsonArg ??
+  new Command("bench-media")
+    .option("--articles <n>", "published articles", (v) => Number(v), 1_000)
+    .option("--images <n>", "image materials", (v) => Number(v), 500)
+    .option("--latency <ms>", "CDN latency per image", (v) => Number(v), 20)
+    .option("--concurrency <n>", "MEDIA_CONCURRENCY", (v) => Number(v), 16)
+    .parse()
+    .opts<MediaBenchArgs>();
 
 const runId = randomBytes(4).toString("hex");
 const dbs = new BenchDatabases(loadDatabaseUrl(), runId);
@@ -58,14 +63,12 @@ try {
   const images = r.downloaded + r.reused;
   const bound = (images * f.latency) / f.concurrency / 1000;
   const again = await service.mirror.pass();
-  console.log(
-    JSON.stringify({ articles: f.articles, imageMaterials: f.images, images, failed: r.failed, mb: +(r.bytes / 1048576).toFixed(1), seconds: +seconds.toFixed(2),
+  const result: MediaBenchResult = { articles: f.articles, imageMaterials: f.images, images, failed: r.failed, mb: +(r.bytes / 1048576).toFixed(1), seconds: +seconds.toFixed(2),
       imagesPerSecond: +(images / seconds).toFixed(0), mbPerSecond: +(r.bytes / 1048576 / seconds).toFixed(1), latencyMs: f.latency, concurrency: f.concurrency,
-      boundSeconds: +bound.toFixed(2), phasesMs: r.phasesMs, ratioToBound: +(seconds / bound).toFixed(2), secondPassDownloads: again.downloaded, secondPassMs: again.durationMs }),
-  );
-  console.log(
-    `| mirroring, ${images} images (${(r.bytes / 1048576).toFixed(0)} MB) at ${f.latency} ms CDN latency, concurrency ${f.concurrency} | **${seconds.toFixed(1)} s**, ${(images / seconds).toFixed(0)} images/s, ${(r.bytes / 1048576 / seconds).toFixed(1)} MB/s | bound ${bound.toFixed(1)} s (${images} × ${f.latency} ms / ${f.concurrency}): ${(seconds / bound).toFixed(2)}× |`,
-  );
+      boundSeconds: +bound.toFixed(2), phasesMs: r.phasesMs, laneMs: r.laneMs, ratioToBound: +(seconds / bound).toFixed(2), secondPassDownloads: again.downloaded, secondPassMs: again.durationMs };
+  console.log(JSON.stringify(result));
+  for (const line of describeMediaBench(result)) console.log(line);
+  if (jsonArg) console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   await service.close();
   await runtime.close();
 } finally {

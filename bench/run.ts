@@ -29,6 +29,7 @@ import { buildReport, DELETIONS, NEW_ARTICLES, type FullRun, type Measured, type
 import type { ChildArgs } from "./sync-child.ts";
 import { itemsOf, materialsOf, scaled, type Workload } from "./workload.ts";
 import { runSearchBench, searchReport } from "./search.ts";
+import { describeMediaBench, type MediaBenchArgs, type MediaBenchResult } from "./media-report.ts";
 
 // ---------- flags ----------
 
@@ -69,6 +70,9 @@ interface Flags {
   syncNodeOptions: string;
   search: boolean;
   searchItems: number;
+  media: boolean;
+  mediaArticles: number;
+  mediaImages: number;
 }
 
 /** The concurrency an account gets when its entry in the accounts file names none. */
@@ -98,6 +102,9 @@ const program = new Command("bench")
   .option("--no-search", "skip the search section (its corpus, and the full syncs with SEARCH_INDEX on)")
   .option("--search-items <n>", "news items of the search section's corpus", int(1), 100_000)
   .option("--no-push", "skip the message-push scenario (publish → news items committed, at 20 ms)")
+  .option("--no-media", "skip the media pass (bench/media.ts: mirroring at 20 ms CDN latency, MEDIA_CONCURRENCY 16)")
+  .option("--media-articles <n>", "published articles of the media pass's account", int(1), 1_000)
+  .option("--media-images <n>", "image materials of the media pass's account", int(0), 500)
   .option("--quick", "a small run for smoke checks (sizes / 10 unless given)", false)
   .option("--out <file>", "where to write the JSON results", path.join("bench", "results", "latest.json"))
   .option("--child-timeout <s>", "kill a sync process that runs longer than this", int(10), 1_800)
@@ -113,6 +120,8 @@ if (flags.quick) {
   if (!given("videos")) flags.videos = 30;
   if (!given("voices")) flags.voices = 15;
   if (!given("searchItems")) flags.searchItems = 10_000;
+  if (!given("mediaArticles")) flags.mediaArticles = 100;
+  if (!given("mediaImages")) flags.mediaImages = 50;
 }
 const latencies = [...new Set([0, ...(flags.latency === undefined ? flags.latencies : [flags.latency])])].sort((a, b) => a - b);
 const concurrencies = [...new Set(flags.concurrency !== undefined ? [flags.concurrency] : (flags.concurrencies ?? [DEFAULT_ACCOUNT_CONCURRENCY, 8]))].sort((a, b) => a - b);
@@ -362,10 +371,18 @@ async function main(): Promise<void> {
     pushLine = describePushBench(push);
     await dbs.drop(db.name);
   }
-  const { table, json } = buildReport(results);
+  // 6. the media pass, in its own processes (simulator, databases): bench/media.ts
+  let media: MediaBenchResult | null = null;
+  if (flags.media) {
+    progress(`6. media pass: ${fmtInt(flags.mediaArticles)} articles, ${fmtInt(flags.mediaImages)} image materials, 20 ms CDN latency, MEDIA_CONCURRENCY 16`);
+    const args: MediaBenchArgs = { articles: flags.mediaArticles, images: flags.mediaImages, latency: 20, concurrency: 16 };
+    media = await runReporting<MediaBenchResult>("media.ts", args, "media pass", flags.childTimeout * 1000);
+  }
+  const report = buildReport(results);
+  const table = media ? `${report.table}\n\nMedia pass (within 1.5x of its bound is the target)\n${describeMediaBench(media).join("\n")}` : report.table;
+  const json: Record<string, unknown> = { ...(report.json as object), ...(media ? { media } : {}), ...(push ? { push } : {}) };
   process.stdout.write(table + "\n" + (pushLine ? pushLine + "\n" : ""));
   if (search) process.stdout.write("\n" + searchReport(search, searchSyncs) + "\n");
-  if (push) (json as Record<string, unknown>).push = push;
   const out = path.resolve(REPO_DIR, flags.out);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify({ ...(json as object), search: search && { ...search, fullSyncs: searchSyncs } }, null, 2) + "\n");

@@ -59,3 +59,12 @@ export const HTTP_FORM_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** SEARCH_INDEX: whether the sync writes the search index (README "Search"); off until it meets its cost targets */
 export const DEFAULT_SEARCH_INDEX = false;
+
+/**
+ * Media downloads (MEDIA_CONNECT_TIMEOUT_MS, MEDIA_TIMEOUT_MS, MEDIA_HOST_FAILURES): a TCP/TLS connect must
+ * finish within `connectTimeoutMs`, the answer's headers and each body gap within `timeoutMs`; after
+ * `hostFailures` consecutive "host is down" failures (name does not resolve, refused, reset, connect
+ * timeout, no response) a pass stops asking that host and leaves its assets for a later pass.
+ * Redirects are followed by hand, at most `maxRedirects` hops, each checked like the first URL.
+ */
+export const DEFAULT_MEDIA_DOWNLOAD = { connectTimeoutMs: 5_000, timeoutMs: 30_000, hostFailures: 3, maxRedirects: 3 } as const;

@@ -4,6 +4,7 @@
 import path from "node:path";
 import { baseUrlSetting } from "./public-url.ts";
 import { boolSetting, intSetting } from "./settings.ts";
+import { DEFAULT_MEDIA_DOWNLOAD } from "./defaults.ts";
 
 export type MediaStoreLocation = { kind: "file"; root: string } | { kind: "s3"; bucket: string; prefix: string };
 
@@ -21,8 +22,12 @@ export interface MediaConfig {
   concurrency: number;
   /** refuse bodies larger than this */
   maxBytes: number;
-  /** per request: headers and body must arrive within this */
+  /** per request: headers, and each gap in the body, must arrive within this */
   timeoutMs: number;
+  /** per connection: the TCP (and TLS) connect must finish within this (shorter: a dead host is noticed fast) */
+  connectTimeoutMs: number;
+  /** consecutive "host is down" failures after which a pass leaves the host's remaining assets for a later pass */
+  hostFailures: number;
   /** S3: path-style addressing (MinIO, s3rver, some COS/OSS set-ups) */
   s3ForcePathStyle: boolean;
 }
@@ -74,7 +79,9 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv, problems: string[], publ
     publicBaseUrl,
     concurrency: intSetting(env, "MEDIA_CONCURRENCY", 8, 1, 128, problems),
     maxBytes: intSetting(env, "MEDIA_MAX_BYTES", 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
-    timeoutMs: intSetting(env, "MEDIA_TIMEOUT_MS", 30_000, 100, 600_000, problems),
+    timeoutMs: intSetting(env, "MEDIA_TIMEOUT_MS", DEFAULT_MEDIA_DOWNLOAD.timeoutMs, 100, 600_000, problems),
+    connectTimeoutMs: intSetting(env, "MEDIA_CONNECT_TIMEOUT_MS", DEFAULT_MEDIA_DOWNLOAD.connectTimeoutMs, 100, 120_000, problems),
+    hostFailures: intSetting(env, "MEDIA_HOST_FAILURES", DEFAULT_MEDIA_DOWNLOAD.hostFailures, 1, 1_000, problems),
     s3ForcePathStyle: boolSetting(env, "MEDIA_S3_FORCE_PATH_STYLE", false, problems),
   };
 }

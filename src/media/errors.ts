@@ -7,7 +7,7 @@ export abstract class MediaDownloadError extends Error {
 
 /** 5xx, 429, timeouts, resets, a storage hiccup: retried with backoff, now and by later passes. */
 export class MediaTransientError extends MediaDownloadError {
-  override readonly name = "MediaTransientError";
+  override readonly name: string = "MediaTransientError";
   readonly outcome = "failed" as const;
 }
 
@@ -24,4 +24,22 @@ export class MediaGoneError extends MediaDownloadError {
 export class MediaRefusedError extends MediaDownloadError {
   override readonly name = "MediaRefusedError";
   readonly outcome = "refused" as const;
+}
+
+/** Why a host looks down, in words for the pass's one line. */
+export type HostDownReason = "name does not resolve" | "connection refused" | "connection reset" | "host unreachable" | "connect timeout" | "no response";
+
+/**
+ * The host itself did not answer (no HTTP status at all): counted by the pass's host breaker
+ * (host-breaker.ts); once it trips, the host's assets wait for a later pass without counting
+ * an attempt.
+ */
+export class MediaHostDownError extends MediaTransientError {
+  override readonly name = "MediaHostDownError";
+  constructor(
+    readonly host: string,
+    readonly reason: HostDownReason,
+  ) {
+    super(`host down: ${reason}`);
+  }
 }

@@ -11,16 +11,21 @@ import type { MediaStore, MediaOwnerKind, MediaOwnerRow, ScannedOwner, ClaimedAs
 import { MEDIA_OWNER_KINDS } from "../store/media-store.ts";
 import type { MediaStatusRow } from "../store/media-store.ts";
 import { createLimiter, type Limiter } from "../sync/limiter.ts";
-import { DISPLAY_HTML_VERSION, renderDisplayHtml } from "./display-html.ts";
-import type { Downloader } from "./download.ts";
-import { MediaDownloadError, MediaTransientError } from "./errors.ts";
+import { renderDisplayHtml } from "./display-html.ts";
+import { mediaInputs } from "./inputs.ts";
+import type { Downloaded, Downloader } from "./download.ts";
+import { MediaDownloadError, MediaHostDownError, MediaTransientError } from "./errors.ts";
+import { HostBreaker, hostKey, type TrippedHost } from "./host-breaker.ts";
 import { extractMediaUrls } from "./extract.ts";
 import { publicMediaUrl, storageKey } from "./keys.ts";
 import type { ObjectStore } from "./storage/types.ts";
 import { absoluteMediaUrl, createHostMatcher } from "./urls.ts";
 import { megabytes } from "../format/megabytes.ts";
+import { formatMediaCounts } from "./counts.ts";
 
 export type DownloadOutcome = "stored" | "reused" | "failed" | "gone" | "refused";
+/** what happened to a claimed asset: a download outcome, or left for a later pass (its host is down) */
+type AssetOutcome = DownloadOutcome | "deferred";
 
 export interface MediaObserver {
   onDownload?(outcome: DownloadOutcome, bytes: number): void;
@@ -72,11 +77,21 @@ export interface MediaPassResult {
   failed: number;
   gone: number;
   refused: number;
+  /** assets left for a later pass because their host is down (no attempt counted) */
+  deferred: number;
+  /** hosts this pass stopped asking, and why */
+  hostsDown: TrippedHost[];
   /** rows whose display columns were made */
   rendered: number;
   durationMs: number;
   /** where the time went: recording references, downloading, making display columns */
   phasesMs: { discover: number; download: number; render: number };
+  /**
+   * where the download phase's lanes spent their time, summed over lanes: claiming work,
+   * waiting for a download slot, the HTTP download (retries included), hashing, writing
+   * the object store, and recording the outcome in the database
+   */
+  laneMs: { claim: number; wait: number; fetch: number; hash: number; store: number; record: number };
   status: MediaStatusRow;
 }
 
@@ -84,6 +99,8 @@ const SCAN_BATCH = 200;
 const RENDER_BATCH = 100;
 const LEASE_MS = 10 * 60_000;
 const CLAIM_PER_LANE = 4;
+/** lanes per download slot (MEDIA_CONCURRENCY): a lane spends part of its time on the store and the database */
+const LANES_PER_DOWNLOAD = 2;
 
 export interface MediaMirror {
   pass(opts?: MediaPassOptions): Promise<MediaPassResult>;
@@ -95,8 +112,8 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   const isMediaHost = createHostMatcher(deps.config.sourceHosts);
   // one bound for the process: every pass running here shares it
   const limiter: Limiter = createLimiter(deps.config.concurrency);
-  // what display columns are made from besides content and mirrors: a change renders every row again
-  const renderInputs = `${deps.config.publicBaseUrl ?? ""}|v${DISPLAY_HTML_VERSION}`;
+  // what references and display columns are made from besides content and mirrors: a change re-does every row
+  const { scan: scanInputs, render: renderInputs } = mediaInputs(deps.config);
   const log = deps.logger.child({ component: "media" });
 
   const mediaUrl = (raw: string | null): string | null => {
@@ -125,9 +142,9 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     for (const kind of MEDIA_OWNER_KINDS) {
       let after = 0n;
       for (;;) {
-        const rows = await deps.store.unscanned(kind, accountIds, after, SCAN_BATCH);
+        const rows = await deps.store.unscanned(kind, { accountIds, scanInputs, afterId: after, limit: SCAN_BATCH });
         if (rows.length === 0) break;
-        discovered += await deps.store.recordScan(kind, rows.map((r) => referencesOf(kind, r)));
+        discovered += await deps.store.recordScan(kind, scanInputs, rows.map((r) => referencesOf(kind, r)));
         scanned += rows.length;
         after = rows[rows.length - 1]!.id;
       }
@@ -141,21 +158,53 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
   }
 
   // in flight downloads finish when a pass is stopped (each is bounded by MEDIA_TIMEOUT_MS)
-  async function downloadOne(asset: ClaimedAsset): Promise<{ outcome: DownloadOutcome; bytes: number }> {
+  async function downloadOne(asset: ClaimedAsset, breaker: HostBreaker, lane: MediaPassResult["laneMs"]): Promise<{ outcome: AssetOutcome; bytes: number }> {
+    const host = hostKey(asset.sourceUrl);
+    let t = performance.now();
+    const spent = (phase: keyof MediaPassResult["laneMs"]): void => {
+      const now = performance.now();
+      lane[phase] += now - t;
+      t = now;
+    };
+    let tried = false;
     try {
       const got = await pRetry(
         async () => {
           try {
-            return await deps.downloader.fetch(asset.sourceUrl);
+            // the slot is held by the HTTP exchange only: hashing, storing and recording overlap other downloads
+            return await limiter.run(async (): Promise<Downloaded> => {
+              spent("wait");
+              // another lane found the host down while this one waited for a slot or to retry
+              const down = breaker.reasonOf(host);
+              if (down) throw new AbortError(new MediaHostDownError(host, down));
+              tried = true;
+              try {
+                return await deps.downloader.fetch(asset.sourceUrl, breaker.signalOf(host), () => breaker.answered(host));
+              } catch (e) {
+                // counted before the slot is given to a waiting lane, so that lane sees a tripped breaker
+                if (e instanceof MediaHostDownError) breaker.down(host, e.reason);
+                // stopped because the breaker tripped while this download waited for an answer
+                const tripped = breaker.reasonOf(host);
+                if (tripped && !(e instanceof MediaDownloadError)) throw new MediaHostDownError(host, tripped);
+                throw e;
+              }
+            });
           } catch (e) {
+            if (e instanceof AbortError) throw e;
+            // once the host is known down, no in-pass retry: the asset waits for a later pass
+            if (e instanceof MediaHostDownError && breaker.isOpen(host)) throw new AbortError(e);
             if (e instanceof MediaDownloadError && !(e instanceof MediaTransientError)) throw new AbortError(e);
+            if (breaker.isOpen(host)) throw new AbortError(e as Error);
             throw e;
           }
         },
         { retries: retry.retries, minTimeout: retry.minDelayMs, factor: 3 },
       );
+      spent("fetch");
       const hash = createHash("sha256").update(got.bytes).digest("hex");
+      spent("hash");
       const existing = await deps.store.storedKeyOfHash(hash);
+      spent("record");
       const key = existing ?? storageKey(hash, got.contentType);
       // written even when the database knows these bytes: the store may be a new one
       // (MEDIA_STORE_URL changed, another checkout's folder), and a content-addressed
@@ -165,39 +214,71 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       } catch (e) {
         throw new MediaTransientError(`storage: ${(e as Error).name}: ${(e as Error).message}`);
       }
+      spent("store");
       await deps.store.markStored(asset.id, { contentType: got.contentType, bytes: got.bytes.length, contentHash: hash, storageKey: key });
+      spent("record");
       return { outcome: existing ? "reused" : "stored", bytes: got.bytes.length };
     } catch (err) {
       // p-retry rethrows the error an AbortError carried
       if (!(err instanceof MediaDownloadError)) throw err; // the database, or a bug
+      spent("fetch");
+      if (err instanceof MediaHostDownError && breaker.isOpen(host)) {
+        await deps.store.defer([asset.id], tried ? err.message : null);
+        breaker.deferred(host);
+        return { outcome: "deferred", bytes: 0 };
+      }
       const message = `${err.outcome === "refused" ? "refused: " : ""}${err.message}`;
       if (err.outcome === "gone") await deps.store.markGone(asset.id, message);
       else if (err.outcome === "refused") await deps.store.markFailed(asset.id, message, null);
       else await deps.store.markFailed(asset.id, message, laterRetryAt(asset.attempts));
+      spent("record");
       return { outcome: err.outcome, bytes: 0 };
     }
   }
 
   async function download(accountIds: number[] | null, signal: AbortSignal | undefined, r: MediaPassResult): Promise<void> {
     const passStart = new Date();
-    const record = (outcome: DownloadOutcome, bytes: number, asset: ClaimedAsset): void => {
+    const breaker = new HostBreaker(deps.config.hostFailures);
+    const record = (outcome: AssetOutcome, bytes: number, asset: ClaimedAsset): void => {
+      if (outcome === "deferred") {
+        r.deferred++;
+        return;
+      }
       deps.observer?.onDownload?.(outcome, bytes);
       if (outcome === "stored") (r.downloaded++, (r.bytes += bytes));
       else if (outcome === "reused") r.reused++;
       else r[outcome]++;
       if (outcome !== "stored" && outcome !== "reused") log.info({ assetId: asset.id.toString(), outcome }, "media download not stored");
     };
-    // MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for another's slow download
+    // LANES_PER_DOWNLOAD × MEDIA_CONCURRENCY lanes, each claiming a few assets at a time: no lane waits for
+    // another's slow download, and while some lanes hash, store and record, others hold every download slot
     const lane = async (): Promise<void> => {
       while (!signal?.aborted) {
+        const t = performance.now();
         const claimed = await deps.store.claim({ accountIds, limit: CLAIM_PER_LANE, leaseMs: LEASE_MS, passStart });
+        r.laneMs.claim += performance.now() - t;
         if (claimed.length === 0) return;
-        const unstarted = new Set(claimed.map((a) => a.id));
+        // assets of a host found down in this pass wait for a later one, unasked
+        const skipped = claimed.filter((a) => breaker.isOpen(hostKey(a.sourceUrl)));
+        if (skipped.length > 0) {
+          await deps.store.defer(skipped.map((a) => a.id), null);
+          for (const a of skipped) (breaker.deferred(hostKey(a.sourceUrl)), r.deferred++);
+        }
+        // recorded while their host was on MEDIA_SOURCE_HOSTS and no longer is: never asked, kept as they are
+        // (the host may come back), no attempt counted
+        const unlisted = claimed.filter((a) => !skipped.includes(a) && !isMediaHost(a.sourceUrl));
+        if (unlisted.length > 0) {
+          await deps.store.defer(unlisted.map((a) => a.id), "host not on MEDIA_SOURCE_HOSTS");
+          r.deferred += unlisted.length;
+          skipped.push(...unlisted);
+        }
+        const todo = claimed.filter((a) => !skipped.includes(a));
+        const unstarted = new Set(todo.map((a) => a.id));
         try {
-          for (const asset of claimed) {
+          for (const asset of todo) {
             if (signal?.aborted) return;
             unstarted.delete(asset.id);
-            const { outcome, bytes } = await limiter.run(() => downloadOne(asset));
+            const { outcome, bytes } = await (breaker.isOpen(hostKey(asset.sourceUrl)) ? deferNow(asset, breaker) : downloadOne(asset, breaker, r.laneMs));
             record(outcome, bytes, asset);
           }
         } finally {
@@ -205,7 +286,15 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
         }
       }
     };
-    await Promise.all(Array.from({ length: deps.config.concurrency }, lane));
+    await Promise.all(Array.from({ length: deps.config.concurrency * LANES_PER_DOWNLOAD }, lane));
+    r.hostsDown = breaker.tripped();
+    for (const h of r.hostsDown) log.warn({ host: h.host, reason: h.reason, failures: h.failures, deferred: h.deferred }, "media host down: its assets wait for a later pass");
+  }
+
+  async function deferNow(asset: ClaimedAsset, breaker: HostBreaker): Promise<{ outcome: AssetOutcome; bytes: number }> {
+    await deps.store.defer([asset.id], null);
+    breaker.deferred(hostKey(asset.sourceUrl));
+    return { outcome: "deferred", bytes: 0 };
   }
 
   function renderRow(kind: MediaOwnerKind, row: MediaOwnerRow, keys: Map<string, string>) {
@@ -227,7 +316,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     for (const kind of MEDIA_OWNER_KINDS) {
       let after = 0n;
       for (;;) {
-        const rows = await deps.store.unrendered(kind, { accountIds, renderInputs, afterId: after, limit: RENDER_BATCH });
+        const rows = await deps.store.unrendered(kind, { accountIds, renderInputs, scanInputs, afterId: after, limit: RENDER_BATCH });
         if (rows.length === 0) break;
         const urls = rows.flatMap((r) => referencesOf(kind, r).links.map((l) => l.url));
         rendered += await deps.store.writeRendered(kind, renderInputs, urls, (keys) => rows.map((r) => renderRow(kind, r, keys)));
@@ -241,7 +330,7 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
     async pass(opts = {}) {
       const started = performance.now();
       const accountIds = await accountIdsOf(opts.appIds);
-      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, status: undefined! };
+      const r: MediaPassResult = { scanned: 0, discovered: 0, downloaded: 0, reused: 0, bytes: 0, failed: 0, gone: 0, refused: 0, deferred: 0, hostsDown: [], rendered: 0, durationMs: 0, phasesMs: { discover: 0, download: 0, render: 0 }, laneMs: { claim: 0, wait: 0, fetch: 0, hash: 0, store: 0, record: 0 }, status: undefined! };
       const since = (t: number): number => Math.round(performance.now() - t);
       let t = performance.now();
       Object.assign(r, await discover(accountIds));
@@ -255,8 +344,12 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
       r.status = await deps.store.status(accountIds);
       deps.observer?.onStatus?.(opts.appIds ? await deps.store.status(null) : r.status);
       r.durationMs = Math.round(performance.now() - started);
+      for (const k of Object.keys(r.laneMs) as (keyof MediaPassResult["laneMs"])[]) r.laneMs[k] = Math.round(r.laneMs[k]);
       const { status, ...counts } = r;
-      log.info({ ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count }, "media pass finished");
+      log.info(
+        { ...counts, pending: status.states.pending.count, stored: status.states.stored.count, failedTotal: status.states.failed.count, goneTotal: status.states.gone.count, objects: status.objects.count, references: status.references },
+        "media pass finished",
+      );
       return r;
     },
     async status(appIds) {
@@ -267,10 +360,15 @@ export function createMediaMirror(deps: MediaMirrorDeps): MediaMirror {
 
 /** One line for run summaries. */
 export function formatMediaPass(r: MediaPassResult): string {
-  const s = r.status.states;
   return (
     `media: ${r.discovered} new, ${r.downloaded} downloaded (${megabytes(r.bytes)}), ${r.reused} identical to stored, ` +
     `${r.failed} failed, ${r.gone} gone, ${r.refused} refused, ${r.rendered} rendered in ${r.durationMs} ms | ` +
-    `${s.stored.count} stored, ${s.pending.count} pending, ${s.failed.count} failed, ${s.gone.count} gone`
+    formatMediaCounts(r.status) +
+    r.hostsDown.map((h) => `\n${formatHostDown(h)}`).join("")
   );
+}
+
+/** The pass's one line about a host it stopped asking. */
+export function formatHostDown(h: TrippedHost): string {
+  return `media: host ${h.host} not reachable (${h.reason}, ${h.failures} failures in a row): ${h.deferred} left for a later pass`;
 }

@@ -33,7 +33,7 @@ export function mediaConfigOf(config: Pick<AppConfig, "media">): MediaConfig {
 export function createMediaService(o: MediaServiceOptions): MediaService {
   const config = mediaConfigOf(o.config);
   const objects = o.objects ?? createObjectStore(config.store, { s3ForcePathStyle: config.s3ForcePathStyle });
-  const downloader = new Downloader({ connections: config.concurrency, maxBytes: config.maxBytes, timeoutMs: config.timeoutMs });
+  const downloader = new Downloader({ connections: config.concurrency, maxBytes: config.maxBytes, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, sourceHosts: config.sourceHosts });
   const mirror = createMediaMirror({ store: createMediaStore(o.prisma), objects, downloader, config, logger: o.logger, observer: o.observer, retry: o.retry });
   return {
     config,

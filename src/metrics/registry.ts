@@ -80,7 +80,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
 
   const mediaDownloads = new Counter({ name: "mpsync_media_downloads_total", help: "Media downloads by outcome (stored, reused, failed, gone, refused)", labelNames: ["outcome"], registers: [registry] });
   const mediaBytes = new Counter({ name: "mpsync_media_downloaded_bytes_total", help: "Bytes of media downloaded and stored", registers: [registry] });
-  const mediaAssets = new Gauge({ name: "mpsync_media_assets", help: "Media assets by state after this process's last media pass (pending is the backlog)", labelNames: ["state"], registers: [registry] });
+  // counts as `mpsync media status` names them (src/media/counts.ts), all accounts, as of this process's last media pass
+  const mediaUrls = new Gauge({ name: "mpsync_media_urls", help: "Distinct media URLs by state (stored, pending, failed, gone), all accounts, after this process's last media pass", labelNames: ["state"], registers: [registry] });
+  const mediaAssets = new Gauge({ name: "mpsync_media_assets", help: "Deprecated: the same as mpsync_media_urls", labelNames: ["state"], registers: [registry] });
+  const mediaObjects = new Gauge({ name: "mpsync_media_objects", help: "Distinct stored objects (identical bytes under several URLs count once), all accounts, after this process's last media pass", registers: [registry] });
+  const mediaObjectBytes = new Gauge({ name: "mpsync_media_object_bytes", help: "Bytes of the distinct stored objects, after this process's last media pass", registers: [registry] });
+  const mediaReferences = new Gauge({ name: "mpsync_media_references", help: "References: places in synced rows that use a media URL, after this process's last media pass", registers: [registry] });
   if (opts.quotas) {
     scrapedGauge(registry, "mpsync_quota_calls", "Daily API quota per account and API as last read plus own calls since (kind: limit, used, remain, reserve)", ["account", "api", "kind"], opts.quotas, (g, rows) => {
       for (const r of rows) {
@@ -114,7 +119,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean; heldDeletions?: 
         if (bytes > 0) mediaBytes.inc(bytes);
       },
       onStatus(status) {
-        for (const [state, c] of Object.entries(status.states)) mediaAssets.set({ state }, c.count);
+        for (const [state, c] of Object.entries(status.states)) (mediaUrls.set({ state }, c.count), mediaAssets.set({ state }, c.count));
+        mediaObjects.set(status.objects.count);
+        mediaObjectBytes.set(status.objects.bytes);
+        mediaReferences.set(status.references);
       },
     },
     observer: {

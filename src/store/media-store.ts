@@ -2,7 +2,7 @@
 import type { PrismaClient } from "./prisma.ts";
 import type { MediaOwnerKind, MediaOwnerRow } from "./sql/media-owners.ts";
 import { recordScan, selectUnscanned, type ScannedOwner } from "./sql/media-scan.ts";
-import { claimAssets, markStored, markUnstored, releaseClaims, selectAccountIds, selectMirrorKeys, storedKeyOfHash, type ClaimedAsset, type StoredAsset } from "./sql/media-assets.ts";
+import { claimAssets, deferClaims, markStored, markUnstored, releaseClaims, selectAccountIds, selectMirrorKeys, storedKeyOfHash, type ClaimedAsset, type StoredAsset } from "./sql/media-assets.ts";
 import { lockMirrorKeys, selectUnrendered, writeRendered, type RenderedRow } from "./sql/media-render.ts";
 import { selectMediaStatus, type MediaStatusRow } from "./sql/media-status.ts";
 import { retryFailedAssets } from "./sql/media-retry.ts";
@@ -12,16 +12,18 @@ export type { ScannedOwner, ClaimedAsset, StoredAsset, RenderedRow, MediaStatusR
 
 export interface MediaStore {
   accountIds(appIds: string[]): Promise<Map<string, number>>;
-  unscanned(kind: MediaOwnerKind, accountIds: number[] | null, afterId: bigint, limit: number): Promise<MediaOwnerRow[]>;
+  unscanned(kind: MediaOwnerKind, o: { accountIds: number[] | null; scanInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
   /** returns how many assets were new */
-  recordScan(kind: MediaOwnerKind, scanned: ScannedOwner[]): Promise<number>;
+  recordScan(kind: MediaOwnerKind, scanInputs: string, scanned: ScannedOwner[]): Promise<number>;
   claim(o: { accountIds: number[] | null; limit: number; leaseMs: number; passStart: Date }): Promise<ClaimedAsset[]>;
   release(ids: bigint[]): Promise<void>;
+  /** leaves claimed assets for a later pass, the attempt not counted (their host is down) */
+  defer(ids: bigint[], error: string | null): Promise<void>;
   storedKeyOfHash(contentHash: string): Promise<string | null>;
   markStored(id: bigint, s: StoredAsset): Promise<void>;
   markFailed(id: bigint, error: string, nextAttemptAt: Date | null): Promise<void>;
   markGone(id: bigint, error: string): Promise<void>;
-  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; renderInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
+  unrendered(kind: MediaOwnerKind, o: { accountIds: number[] | null; renderInputs: string; scanInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]>;
   /** `render` gets the storage keys of the stored assets among `urls`, locked until the rows are written */
   writeRendered(kind: MediaOwnerKind, renderInputs: string, urls: string[], render: (keys: Map<string, string>) => RenderedRow[]): Promise<number>;
   /** storage keys of the stored assets among `urls` (read API) */
@@ -34,10 +36,11 @@ export interface MediaStore {
 export function createMediaStore(prisma: PrismaClient): MediaStore {
   return {
     accountIds: (appIds) => selectAccountIds(prisma, appIds),
-    unscanned: (kind, accountIds, afterId, limit) => selectUnscanned(prisma, kind, accountIds, afterId, limit),
-    recordScan: (kind, scanned) => prisma.$transaction((tx) => recordScan(tx, kind, scanned)),
+    unscanned: (kind, o) => selectUnscanned(prisma, kind, o),
+    recordScan: (kind, scanInputs, scanned) => prisma.$transaction((tx) => recordScan(tx, kind, scanInputs, scanned)),
     claim: (o) => claimAssets(prisma, o),
     release: (ids) => releaseClaims(prisma, ids),
+    defer: (ids, error) => deferClaims(prisma, ids, error),
     storedKeyOfHash: (h) => storedKeyOfHash(prisma, h),
     markStored: (id, s) => markStored(prisma, id, s),
     markFailed: (id, error, next) => markUnstored(prisma, id, "failed", error, next),

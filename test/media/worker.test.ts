@@ -47,7 +47,11 @@ describe("media job", () => {
     expect(stored).toBe(6);
     const links = await db.sql.query(`SELECT count(*)::int AS n FROM media_links WHERE owner_kind = 'material' AND role = 'image'`);
     expect(links.rows[0].n).toBe(6);
-    const text = await metrics.registry.metrics();
+    // the gauges are set when the pass ends, just after it writes mirror_url: wait for them
+    const text = await until(async () => {
+      const t = await metrics.registry.metrics();
+      return /mpsync_media_assets\{state="stored"\} 6/.test(t) ? t : null;
+    }, 10_000, "the media gauges");
     expect(text).toMatch(/mpsync_media_downloads_total\{outcome="stored"\} 6/);
     expect(text).toMatch(/mpsync_media_assets\{state="stored"\} 6/);
     expect(sim.mediaCounters().withReferer).toBe(0);

@@ -10,18 +10,11 @@ import { runMediaPass } from "../inline-media.ts";
 import { printJson } from "../output.ts";
 import { preflight } from "../preflight.ts";
 import { onStopSignal } from "../signals.ts";
-import { megabytes } from "../../format/megabytes.ts";
+import { formatObjects, formatUrls, urlCount } from "../../media/counts.ts";
 
 
-function formatMediaStatus(s: MediaStatusRow, store: string): string {
-  const st = s.states;
-  return [
-    `store ${store}`,
-    `stored  ${st.stored.count} (${megabytes(st.stored.bytes)}; ${s.objects.count} distinct objects, ${megabytes(s.objects.bytes)})`,
-    `pending ${st.pending.count}`,
-    `failed  ${st.failed.count} (${s.retrying} to be retried)`,
-    `gone    ${st.gone.count}`,
-  ].join("\n");
+function formatMediaStatus(s: MediaStatusRow, store: string, scope: string): string {
+  return [`store      ${store}`, `scope      ${scope}`, `URLs       ${formatUrls(s, { retrying: true })}`, `objects    ${formatObjects(s)}`, `references ${s.references}`].join("\n");
 }
 
 export function register(program: Command): void {
@@ -47,7 +40,7 @@ export function register(program: Command): void {
 
   media
     .command("status")
-    .description("media assets by state (pending, stored, failed, gone) and bytes")
+    .description("the mirror's counts: URLs by state (stored, pending, failed, gone), stored objects and bytes, references")
     .option("--account <appId>", "only media of this account")
     .option("--json", "print JSON")
     .action(async (flags: { account?: string; json?: boolean }) => {
@@ -57,8 +50,9 @@ export function register(program: Command): void {
       try {
         const s = await service.mirror.status(flags.account ? [flags.account] : undefined);
         if (flags.json) {
-          printJson({ store: service.objects.describe, ...s.states, retrying: s.retrying, objects: s.objects });
-        } else console.log(formatMediaStatus(s, service.objects.describe));
+          // the states are counts of URLs; "urls" is their total
+          printJson({ store: service.objects.describe, scope: flags.account ?? null, urls: urlCount(s), ...s.states, retrying: s.retrying, objects: s.objects, references: s.references });
+        } else console.log(formatMediaStatus(s, service.objects.describe, flags.account ? `account ${flags.account}` : "all accounts"));
       } finally {
         await service.close();
         await runtime.close();

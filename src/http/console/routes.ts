@@ -31,7 +31,7 @@ import { hasConsoleSession, secureOnHttps } from "./session.ts";
 import { DEFAULT_CONSOLE_SESSION } from "../../config/defaults.ts";
 import { withRetryAfter, type AuthFailures } from "../auth-failures.ts";
 import { int8String, parseInput } from "../validate.ts";
-import { megabytes } from "../../format/megabytes.ts";
+import { formatObjects, formatReferences, urlCount } from "../../media/counts.ts";
 import { RELATIVE_MEDIA_WARNING } from "../../config/public-url.ts";
 
 const RUNS_PAGE = 25;
@@ -199,7 +199,8 @@ ${hooks ? webhooksBlock(hooks, failing, reply) : ""}`);
 
     function mediaBlock(appId: string, m: MediaStatusRow, reply: FastifyReply): Html {
       const s = m.states;
-      return html`<div class="media">Media: <span class="stored">${s.stored.count} stored</span> (${megabytes(s.stored.bytes)}) · <span class="pending">${s.pending.count} backlog</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone
+      // the words of src/media/counts.ts: URLs by state, objects, references
+      return html`<div class="media">Media: ${urlCount(m)} URLs (<span class="stored">${s.stored.count} stored</span> · <span class="pending">${s.pending.count} pending</span> · <span class="${s.failed.count ? "failed" : ""}">${s.failed.count} failed</span> (${m.retrying} to be retried) · ${s.gone.count} gone) · ${formatObjects(m)} · ${formatReferences(m)}
 ${s.failed.count ? html`<form class="inline" method="post" action="/actions/media-retry">${csrfField(reply)}<input type="hidden" name="account" value="${appId}"><button type="submit">Retry failed media</button></form>` : ""}</div>`;
     }
 

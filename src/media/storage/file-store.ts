@@ -4,6 +4,8 @@ import { createReadStream } from "node:fs";
 import { mkdir, rename, stat, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { resolveRange } from "../byte-range.ts";
 import { contentTypeOfKey } from "../keys.ts";
 import type { ObjectStore, StoredObject } from "./types.ts";
 
@@ -23,12 +25,18 @@ export function createFileStore(root: string): ObjectStore {
         throw e;
       }
     },
-    async get(key): Promise<StoredObject | null> {
+    async get(key, range): Promise<StoredObject | null> {
       const file = fileOf(key);
       try {
         const s = await stat(file);
         if (!s.isFile()) return null;
-        return { body: createReadStream(file), size: s.size, contentType: contentTypeOfKey(key) };
+        const contentType = contentTypeOfKey(key);
+        if (range) {
+          const r = resolveRange(range, s.size);
+          if (!r) return { body: Readable.from([]), size: s.size, contentType, range: "unsatisfiable" };
+          return { body: createReadStream(file, r), size: s.size, contentType, range: r };
+        }
+        return { body: createReadStream(file), size: s.size, contentType };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw e;

@@ -4,7 +4,8 @@
 // credential chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles);
 // MEDIA_S3_FORCE_PATH_STYLE=true for stores that need path-style addressing.
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { rangeHeader, resolveRange } from "../byte-range.ts";
 import type { ObjectStore, StoredObject } from "./types.ts";
 
 export interface S3StoreOptions {
@@ -34,13 +35,28 @@ export function createS3Store(o: S3StoreOptions): ObjectStore {
         new sdk.PutObjectCommand({ Bucket: o.bucket, Key: objectKey(key), Body: bytes, ContentType: contentType, CacheControl: IMMUTABLE_CACHE_CONTROL }),
       );
     },
-    async get(key): Promise<StoredObject | null> {
+    async get(key, range): Promise<StoredObject | null> {
       const { sdk, client } = await connect();
       try {
-        const r = await client.send(new sdk.GetObjectCommand({ Bucket: o.bucket, Key: objectKey(key) }));
+        // a suffix range is made explicit first: not every S3-compatible store reads "bytes=-n" right (s3rver does not)
+        if (range && "suffix" in range) {
+          const head = await client.send(new sdk.HeadObjectCommand({ Bucket: o.bucket, Key: objectKey(key) }));
+          const r = resolveRange(range, head.ContentLength ?? 0);
+          if (!r) return { body: Readable.from([]), size: head.ContentLength ?? 0, contentType: head.ContentType ?? "application/octet-stream", range: "unsatisfiable" };
+          range = { start: r.start, end: r.end };
+        }
+        const r = await client.send(new sdk.GetObjectCommand({ Bucket: o.bucket, Key: objectKey(key), Range: range ? rangeHeader(range) : undefined }));
         if (!r.Body) return null;
-        return { body: r.Body as Readable, size: r.ContentLength ?? 0, contentType: r.ContentType ?? "application/octet-stream" };
+        const contentType = r.ContentType ?? "application/octet-stream";
+        // "bytes 0-99/1234": the part sent and the whole size
+        const m = range ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(r.ContentRange ?? "") : null;
+        if (m) return { body: r.Body as Readable, size: Number(m[3]), contentType, range: { start: Number(m[1]), end: Number(m[2]) } };
+        return { body: r.Body as Readable, size: r.ContentLength ?? 0, contentType };
       } catch (e) {
+        if (range && e instanceof sdk.S3ServiceException && e.$metadata.httpStatusCode === 416) {
+          const head = await client.send(new sdk.HeadObjectCommand({ Bucket: o.bucket, Key: objectKey(key) }));
+          return { body: Readable.from([]), size: head.ContentLength ?? 0, contentType: head.ContentType ?? "application/octet-stream", range: "unsatisfiable" };
+        }
         if (e instanceof sdk.NoSuchKey || (e instanceof sdk.S3ServiceException && e.$metadata.httpStatusCode === 404)) return null;
         throw e;
       }

@@ -123,3 +123,18 @@ export async function selectAccountIds(tx: Tx, appIds: string[]): Promise<Map<st
   const rows = await tx.$queryRawUnsafe<{ id: number; app_id: string }[]>(`SELECT id, app_id FROM accounts WHERE app_id = ANY($1::text[])`, appIds);
   return new Map(rows.map((r) => [r.app_id, r.id]));
 }
+
+/**
+ * Leaves claimed assets for a later pass without counting the attempt (their host is down
+ * for this pass): state and next attempt unchanged; last_attempt_at stays this pass's, so
+ * this pass does not claim them again, and the next pass does.
+ */
+export async function deferClaims(tx: Tx, ids: bigint[], error: string | null): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `UPDATE media_assets SET lease_until = NULL, attempts = greatest(attempts - 1, 0), last_error = coalesce($2, last_error)
+      WHERE id = ANY($1::bigint[]) AND state IN ('pending', 'failed')`,
+    ids,
+    error?.slice(0, 500) ?? null,
+  );
+}

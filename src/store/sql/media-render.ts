@@ -11,18 +11,22 @@ export const renderKey = (contentHash: string, renderInputs: string): string => 
 export async function selectUnrendered(
   tx: Tx,
   kind: MediaOwnerKind,
-  o: { accountIds: number[] | null; renderInputs: string; afterId: bigint; limit: number },
+  o: { accountIds: number[] | null; renderInputs: string; scanInputs: string; afterId: bigint; limit: number },
 ): Promise<MediaOwnerRow[]> {
   const { table } = MEDIA_OWNERS[kind];
+  // only rows whose references are recorded for this content: a row the sync wrote after this
+  // pass's discover phase waits for the next pass, so its display columns never miss an asset
   const rows = await tx.$queryRawUnsafe<RawOwnerRow[]>(
     `SELECT ${ownerColumns(kind)} FROM ${table}
       WHERE id > $1 AND content_hash IS NOT NULL AND media_render_key IS DISTINCT FROM content_hash || '|' || $3 AND ${ownerFilter(kind)}
+        AND media_scan_hash = content_hash || '|' || $5
         AND ($4::int[] IS NULL OR account_id = ANY($4::int[]))
       ORDER BY id LIMIT $2`,
     o.afterId,
     o.limit,
     o.renderInputs,
     o.accountIds,
+    o.scanInputs,
   );
   return rows.map(toOwnerRow);
 }

@@ -1,19 +1,21 @@
-// Recording which media synced rows use: rows whose content changed since their media
-// were last recorded (media_scan_hash ≠ content_hash), and the write of what was found
-// (assets, links, scan hash) in one transaction.
+// Recording which media synced rows use: rows whose content or scan inputs (the host
+// list, src/media/inputs.ts) changed since their media were last recorded
+// (media_scan_hash ≠ "<content_hash>|<inputs>"), and the write of what was found (assets,
+// links, scan key) in one transaction.
 import type { Tx } from "./tx.ts";
 import { MEDIA_OWNERS, ownerColumns, ownerFilter, toOwnerRow, type MediaOwnerKind, type MediaOwnerRow, type RawOwnerRow } from "./media-owners.ts";
 
-export async function selectUnscanned(tx: Tx, kind: MediaOwnerKind, accountIds: number[] | null, afterId: bigint, limit: number): Promise<MediaOwnerRow[]> {
+export async function selectUnscanned(tx: Tx, kind: MediaOwnerKind, o: { accountIds: number[] | null; scanInputs: string; afterId: bigint; limit: number }): Promise<MediaOwnerRow[]> {
   const { table } = MEDIA_OWNERS[kind];
   const rows = await tx.$queryRawUnsafe<RawOwnerRow[]>(
     `SELECT ${ownerColumns(kind)} FROM ${table}
-      WHERE id > $1 AND content_hash IS NOT NULL AND media_scan_hash IS DISTINCT FROM content_hash AND ${ownerFilter(kind)}
+      WHERE id > $1 AND content_hash IS NOT NULL AND media_scan_hash IS DISTINCT FROM content_hash || '|' || $4 AND ${ownerFilter(kind)}
         AND ($3::int[] IS NULL OR account_id = ANY($3::int[]))
       ORDER BY id LIMIT $2`,
-    afterId,
-    limit,
-    accountIds,
+    o.afterId,
+    o.limit,
+    o.accountIds,
+    o.scanInputs,
   );
   return rows.map(toOwnerRow);
 }
@@ -30,7 +32,7 @@ export interface ScannedOwner {
 }
 
 /** Returns how many assets were new. */
-export async function recordScan(tx: Tx, kind: MediaOwnerKind, scanned: ScannedOwner[]): Promise<number> {
+export async function recordScan(tx: Tx, kind: MediaOwnerKind, scanInputs: string, scanned: ScannedOwner[]): Promise<number> {
   if (scanned.length === 0) return 0;
   const { table } = MEDIA_OWNERS[kind];
   const urls = [...new Set(scanned.flatMap((s) => s.links.map((l) => l.url)))];
@@ -69,9 +71,10 @@ export async function recordScan(tx: Tx, kind: MediaOwnerKind, scanned: ScannedO
   }
   // guarded by the hash: a row the sync changed meanwhile is scanned again by the next pass
   await tx.$executeRawUnsafe(
-    `UPDATE ${table} t SET media_scan_hash = u.h FROM unnest($1::bigint[], $2::text[]) AS u(id, h) WHERE t.id = u.id AND t.content_hash = u.h`,
+    `UPDATE ${table} t SET media_scan_hash = u.h || '|' || $3 FROM unnest($1::bigint[], $2::text[]) AS u(id, h) WHERE t.id = u.id AND t.content_hash = u.h`,
     scanned.map((s) => s.row.id),
     scanned.map((s) => s.row.contentHash),
+    scanInputs,
   );
   return created;
 }
