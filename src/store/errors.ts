@@ -7,6 +7,17 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
+ * The database does not exist, was never migrated, or lacks committed migrations: every
+ * command but `mpsync migrate` refuses to start, with one line saying to run it.
+ */
+export class DatabaseNotMigratedError extends Error {
+  override readonly name = "DatabaseNotMigratedError";
+  constructor(message: string, readonly pending: string[]) {
+    super(message);
+  }
+}
+
+/**
  * A write for a run that is no longer `running` (another process closed it, e.g. after
  * this one lost its lock): refused, and its transaction rolled back with it.
  */

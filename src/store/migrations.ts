@@ -15,6 +15,7 @@ import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PACKAGE_ROOT } from "../package-root.ts";
 import { checkDatabase, ensureDatabase } from "./database.ts";
+import { MIGRATIONS_DIR } from "./migration-state.ts";
 import { compressHtmlWithLz4 } from "./html-compression.ts";
 import { checkSearchSupport } from "./search/support.ts";
 
@@ -58,7 +59,7 @@ export interface MigrationPaths {
 
 export const defaultPaths: MigrationPaths = {
   schemaPath: path.join(PRISMA_DIR, "schema.prisma"),
-  migrationsDir: path.join(PRISMA_DIR, "migrations"),
+  migrationsDir: MIGRATIONS_DIR,
 };
 
 let charPatched = false;
