@@ -53,7 +53,7 @@ export async function checkDatabaseReady(databaseUrl: string, migrationsDir: str
   } catch (e) {
     if ((e as { code?: string }).code === "3D000") {
       // invalid_catalog_name: the database itself is missing; migrate creates it
-      throw new DatabaseNotMigratedError(`DATABASE_URL: database ${where} does not exist: ${RUN_MIGRATE} to create and migrate it`, committed);
+      throw new DatabaseNotMigratedError(`${unavailable(databaseUrl, e).message}: ${RUN_MIGRATE} to create and migrate it`, committed);
     }
     throw unavailable(databaseUrl, e);
   }

@@ -89,7 +89,7 @@ describe("a database that does not exist", async () => {
 
   it.each(COMMANDS)("%s says to run mpsync migrate", async (...args) => {
     const r = await mpsync(args, url);
-    expectMigrateLine(r, new RegExp(`database 127\\.0\\.0\\.1:\\d+/${name} does not exist`));
+    expectMigrateLine(r, new RegExp(`cannot use database at .*/${name} \\(3D000: database "${name}" does not exist\\): run \`mpsync migrate\` to create and migrate it$`));
   });
 
   it("mpsync migrate creates and migrates it", async () => {
