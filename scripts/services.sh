@@ -6,8 +6,18 @@
 #   4. root on Debian/Ubuntu: apt-get install postgresql redis-server, then 3;
 #   5. otherwise: say exactly what to install, and fail.
 # Then creates the database named in DATABASE_URL when it is missing.
+# With --browser (what `npm test` passes), also Chromium for the browser tests: nothing
+# else uses it, so `npm run demo` and `npm run bench` never install it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BROWSER=""
+for arg in "$@"; do
+  case "$arg" in
+    --browser) BROWSER=1 ;;
+    *) echo "services: unknown option $arg (the only one is --browser: also install Chromium for the browser tests)" >&2; exit 2 ;;
+  esac
+done
 
 DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/mpsync}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -123,7 +133,9 @@ DATABASE_URL="$DATABASE_URL" node --input-type=module -e '
 log "postgres at $PG_HOST:$PG_PORT and redis at $REDIS_HOST:$REDIS_PORT are ready"
 
 # Chromium for the console's browser tests (test/console/), with a CJK font for WeChat
-# articles. Never fatal: without it those tests are reported as skipped, with the reason.
+# articles; only with --browser. Never fatal: without it those tests are reported as
+# skipped, with the reason.
+[ -n "$BROWSER" ] || exit 0
 CHROMIUM="${MPSYNC_CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

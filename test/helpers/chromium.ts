@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 export const CHROMIUM = process.env.MPSYNC_CHROMIUM ?? "/usr/bin/chromium";
 
 /** why the browser tests cannot run here, or null */
-export const chromiumMissing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm run services installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
+export const chromiumMissing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm test, through npm run services -- --browser, installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
 
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import("playwright-core");

@@ -13,7 +13,7 @@ import { renderDisplayHtml } from "../../src/media/display-html.ts";
 import { noisePng } from "../../src/simulator/media.ts";
 
 const CHROMIUM = process.env.MPSYNC_CHROMIUM ?? "/usr/bin/chromium";
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm run services installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
+const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (npm test, through npm run services -- --browser, installs Debian's chromium as root; or set MPSYNC_CHROMIUM)`;
 if (missing) console.warn(`display HTML browser tests SKIPPED: ${missing}`);
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/xss");
