@@ -30,6 +30,11 @@ function table(rows: string[][]): string {
 }
 
 const DEMO_PORT = 8080;
+/**
+ * The demo simulator's port. Fixed, because the image URLs in its content name it: on
+ * another port a second demo run would find every article changed. Any free port when taken.
+ */
+const DEMO_SIMULATOR_PORT = 8088;
 
 /** Serves the console (with a worker, so its resync buttons work) until SIGINT/SIGTERM. */
 async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
@@ -64,7 +69,11 @@ export function register(program: Command, ctx: CliContext): void {
       const applied = await migrateDatabase(env.databaseUrl);
       if (applied.length) console.log(`applied ${applied.length} migration(s)`);
       // the simulator serves the articles' images itself, so the demo mirrors and shows them
-      const sim = await startSimulator({ apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED, media: { origin: "self" } });
+      const simOptions = { apps: [{ appId: SIM_DEFAULT_APP.appId, secret: SIM_DEFAULT_APP.secret }], seed: SEED, media: { origin: "self" } };
+      const sim = await startSimulator({ ...simOptions, port: DEMO_SIMULATOR_PORT }).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+        return startSimulator({ ...simOptions, port: 0 });
+      });
       const media = mediaConfigOf(env);
       // the console's address: content_html and the feeds get absolute image URLs, as a website needs them
       const publicUrl = env.http.publicUrl ?? `http://localhost:${env.http.port ?? DEMO_PORT}`;
