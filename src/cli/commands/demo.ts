@@ -1,7 +1,9 @@
 // mpsync demo: a seeded simulator in this process, a full sync of every source into
 // DATABASE_URL (migrated first), its images mirrored, a summary table and a sample query,
 // then the operator console to see the articles in a browser (interactive terminals, or
-// --console; until Ctrl-C). Safe to run twice: the second run finds everything unchanged.
+// --console; until Ctrl-C). Safe to run twice: the second run finds the seeded content
+// unchanged. Not yet the article the push step published the time before: the new simulator
+// has forgotten it, so the full sync marks it deleted and the push step stores it again.
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import type { AppConfig } from "../../config/config.ts";
