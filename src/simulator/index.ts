@@ -34,8 +34,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const q = quirksOf("/cgi-bin/material/batchget_material");
       return core.state.materialPage(type, 0, core.state.materialCount(type)).map((r) => servedMaterial(core.state, r, q));
     },
-    publish(count) {
-      const articles = core.state.publish(count);
+    publish(count, at) {
+      const articles = core.state.publish(count, at === undefined ? undefined : Math.floor(at.getTime() / 1000));
       // each publish job ends with a push, as WeChat's freepublish/submit does (not awaited: WeChat's push is asynchronous)
       if (core.push.configured) for (const a of articles) void core.push.send({ status: 0, articleId: a.article_id, urls: a.news_item.map((n) => n.url) });
       return articles;

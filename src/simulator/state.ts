@@ -197,10 +197,11 @@ export class ContentState {
     return Math.max(nowSec(), prev + 1);
   }
 
-  publish(count = 1): SimArticle[] {
+  /** `at` (seconds): the publish time, when replaying an earlier publish */
+  publish(count = 1, at?: number): SimArticle[] {
     const out: ArticleRec[] = [];
     for (let i = 0; i < count; i++) {
-      const t = this.bump(this.articles[0]?.createTime ?? 0);
+      const t = at ?? this.bump(this.articles[0]?.createTime ?? 0);
       const rec = this.newArticle(t, t, false);
       this.insertArticle(rec, "head");
       out.push(rec);

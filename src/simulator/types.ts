@@ -182,7 +182,11 @@ export interface Simulator {
   /** the current lists, newest first, as the API would return them */
   published(): SimArticle[];
   materials(type: SimMaterialType): SimMaterial[];
-  publish(count?: number): SimArticle[];
+  /**
+   * Publishes `count` new articles (ids and content follow the seed), at `at` when given
+   * (replaying an earlier publish; by default now, strictly after the newest).
+   */
+  publish(count?: number, at?: Date): SimArticle[];
   deleteArticle(articleId: string): void;
   deleteNewsItem(articleId: string, idx: number): void;
   editArticle(articleId: string, patch?: Partial<SimNewsItem>, idx?: number): void;

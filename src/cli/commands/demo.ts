@@ -2,8 +2,7 @@
 // DATABASE_URL (migrated first), its images mirrored, a summary table and a sample query,
 // then the operator console to see the articles in a browser (interactive terminals, or
 // --console; until Ctrl-C). Safe to run twice: the second run finds the seeded content
-// unchanged. Not yet the article the push step published the time before: the new simulator
-// has forgotten it, so the full sync marks it deleted and the push step stores it again.
+// and the articles earlier push steps published unchanged (replayed into the new simulator).
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import type { AppConfig } from "../../config/config.ts";
@@ -17,7 +16,7 @@ import { runMediaPass } from "../inline-media.ts";
 import { onStopSignal } from "../signals.ts";
 import { DEFAULT_SCHEDULE } from "../../config/defaults.ts";
 import { preflight } from "../preflight.ts";
-import { startSimulator, SIM_DEFAULT_APP } from "../../simulator/index.ts";
+import { startSimulator, SIM_DEFAULT_APP, type Simulator } from "../../simulator/index.ts";
 import { createRuntime } from "../../runtime.ts";
 import { runMany, syncTargets } from "../../sync/run-many.ts";
 import type { RunResult } from "../../sync/types.ts";
@@ -60,6 +59,22 @@ async function serveConsole(runtime: Runtime, ctx: CliContext): Promise<void> {
   await worker.shutdown(runtime.config.worker.shutdownTimeoutMs);
 }
 
+/**
+ * The articles earlier demo runs' push steps published are in the database, but a new
+ * simulator starts from its seed without them: publish them again, at their times, so
+ * that the full sync finds them unchanged rather than deleted. The simulator's ids and
+ * content follow its seed, so the replay stops at the first id that differs.
+ */
+async function replayEarlierPushes(runtime: Runtime, sim: Simulator): Promise<void> {
+  const seededUntil = Math.max(0, ...sim.published().map((a) => a.update_time));
+  const stored = await runtime.reads.latestArticles(SIM_DEFAULT_APP.appId, SEED.published + 10_000);
+  const pushed = stored.filter((a) => a.updateTime && a.updateTime.getTime() / 1000 > seededUntil).reverse();
+  for (const a of pushed) {
+    const [replayed] = sim.publish(1, a.updateTime!);
+    if (replayed?.article_id !== a.articleId) break;
+  }
+}
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("demo")
@@ -93,6 +108,7 @@ export function register(program: Command, ctx: CliContext): void {
       const runtime = createRuntime(config);
       try {
         console.log(`simulator at ${sim.url}: ${SEED.published} published articles, materials ${JSON.stringify(SEED.materials)}`);
+        await replayEarlierPushes(runtime, sim);
         const results: RunResult[] = await runMany(runtime.engine, syncTargets(config.accounts), { mode: "full", trigger: "manual" });
         console.log(
           "\n" +
