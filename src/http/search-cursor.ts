@@ -3,8 +3,9 @@
 import { z } from "zod";
 import type { SearchPosition } from "../store/read-store.ts";
 import { parseCursor } from "./cursor.ts";
+import { int8String } from "./validate.ts";
 
-const cursorSchema = z.object({ r: z.number().finite().nonnegative(), s: z.enum(["published", "material"]), i: z.string().regex(/^\d{1,19}$/) }).strict();
+const cursorSchema = z.object({ r: z.number().finite().nonnegative(), s: z.enum(["published", "material"]), i: int8String() }).strict();
 
 export function encodeSearchCursor(p: SearchPosition): string {
   return Buffer.from(JSON.stringify({ r: p.rank, s: p.source, i: p.id.toString() })).toString("base64url");
